@@ -1,0 +1,1 @@
+"""Consilium: a cancer expert case review program, end to end."""

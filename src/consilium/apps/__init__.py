@@ -1,0 +1,1 @@
+"""Django apps: persist, authorize, present and schedule. They call engines."""

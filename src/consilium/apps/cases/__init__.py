@@ -1,0 +1,1 @@
+"""Cases: request, intake (consent, coverage), lifecycle and timeline."""

@@ -1,0 +1,1 @@
+"""Members (patients), their eligibility, treating physicians and experts."""

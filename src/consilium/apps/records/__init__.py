@@ -1,0 +1,1 @@
+"""Records: uploaded documents, their content-addressed storage and extracted text."""

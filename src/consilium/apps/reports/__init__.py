@@ -1,0 +1,2 @@
+"""Reports: the expert report and member summary (HTML and PDF), delivery, follow-up
+questions."""

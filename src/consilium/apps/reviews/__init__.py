@@ -1,0 +1,1 @@
+"""Reviews: the expert's structured opinion, its signature and addenda."""

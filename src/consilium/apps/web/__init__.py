@@ -1,0 +1,1 @@
+"""Web: the base templates, static assets, login and the role home pages."""

@@ -1,0 +1,1 @@
+"""Case lifecycle rules: statuses, the transition table, coverage and due dates."""

@@ -1,0 +1,1 @@
+"""Records: recognize an uploaded file by its content and extract its text."""

@@ -1,0 +1,75 @@
+"""Shared test set-up.
+
+- Every test gets its own record storage directory.
+- CONSILIUM_STRICT=1 (set by .ci/run) turns any skip into a failure: on a newcomer's
+  laptop a test that needs chromium, PostgreSQL or ../shared/data skips with its reason;
+  in CI nothing may skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from pytest_django.plugin import blocking_manager_key
+
+from tests import factories
+
+STRICT = os.environ.get("CONSILIUM_STRICT") == "1"
+CHROMIUM = os.environ.get("CONSILIUM_CHROMIUM", "/usr/bin/chromium")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CONSILIUM_STRICT=1 (CI must run every test): {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings, tmp_path):
+    settings.STORAGE_DIR = tmp_path / "records"
+    yield
+
+
+@pytest.fixture
+def world(db):
+    return factories.World()
+
+
+def needs_chromium() -> str:
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+# --- transactional tests and the append-only audit table -------------------------------
+# A transactional test (the live server for browser tests) empties the database after
+# itself; the audit triggers refuse that unless the maintenance table holds a row. The
+# fixture adds the row just before the flush, and the hook below removes it after.
+
+def _maintenance(sql: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+@pytest.fixture
+def audit_flushable(transactional_db):
+    yield
+    _maintenance("INSERT INTO access_audit_maintenance (reason) VALUES ('test flush')")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if "audit_flushable" in getattr(item, "fixturenames", ()):
+        with item.config.stash[blocking_manager_key].unblock():
+            _maintenance("DELETE FROM access_audit_maintenance")
