@@ -35,6 +35,9 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
     settings.STORAGE_DIR = tmp_path / "records"
+    # Argon2 is deliberately slow; tests create many users. Production hashing is
+    # checked in tests/access/test_settings_hardening.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
 
 
@@ -53,6 +56,7 @@ def needs_chromium() -> str:
 # A transactional test (the live server for browser tests) empties the database after
 # itself; the audit triggers refuse that unless the maintenance table holds a row. The
 # fixture adds the row just before the flush, and the hook below removes it after.
+
 
 def _maintenance(sql: str) -> None:
     from django.db import connection

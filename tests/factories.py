@@ -15,7 +15,7 @@ from consilium.apps.accounts.models import Program, User
 from consilium.apps.cases.models import Case, Consent, CoverageCheck
 from consilium.apps.people.models import EligibilitySpan, Expert, Member, Physician
 from consilium.apps.records.models import Document
-from consilium.engines.casework.lifecycle import Status
+from consilium.engines.casework.lifecycle import Status  # noqa: F401 (re-exported for tests)
 
 PASSWORD = "correct-horse-battery-9"
 _seq = itertools.count(1)
@@ -48,8 +48,15 @@ def user(role: str, prog: Program | None = None, **extra) -> User:
     return u
 
 
-def member(prog: Program, *, with_login: bool = True, benefit: bool = True,
-           span_start: date | None = None, span_end: date | None = None, **extra) -> Member:
+def member(
+    prog: Program,
+    *,
+    with_login: bool = True,
+    benefit: bool = True,
+    span_start: date | None = None,
+    span_end: date | None = None,
+    **extra,
+) -> Member:
     n = next(_seq)
     login = user("member", None, first_name="Maria", last_name=f"Lopez{n}") if with_login else None
     m = Member.objects.create(
@@ -76,20 +83,35 @@ def member(prog: Program, *, with_login: bool = True, benefit: bool = True,
 
 def physician(with_login: bool = True) -> Physician:
     n = next(_seq)
-    login = user("physician", None, first_name="Alan", last_name=f"Grant{n}") if with_login else None
-    return Physician.objects.create(user=login, name=f"Dr. Alan Grant{n}", npi=f"{1000000000 + n}",
-                                    state="OH")
+    login = (
+        user("physician", None, first_name="Alan", last_name=f"Grant{n}") if with_login else None
+    )
+    return Physician.objects.create(
+        user=login, name=f"Dr. Alan Grant{n}", npi=f"{1000000000 + n}", state="OH"
+    )
 
 
 def expert(tissues=("Breast",)) -> Expert:
     n = next(_seq)
     login = user("expert", None, first_name="Ellen", last_name=f"Sattler{n}", credentials="MD")
-    return Expert.objects.create(user=login, subspecialties=list(tissues), licensure_states=["OH"],
-                                 institution="University Cancer Center", languages=["English"])
+    return Expert.objects.create(
+        user=login,
+        subspecialties=list(tissues),
+        licensure_states=["OH"],
+        institution="University Cancer Center",
+        languages=["English"],
+    )
 
 
-def case(prog: Program | None = None, *, status: Status = Status.REQUESTED, mem: Member | None = None,
-         phys: Physician | None = None, exp: Expert | None = None, **extra) -> Case:
+def case(
+    prog: Program | None = None,
+    *,
+    status: Status = Status.REQUESTED,
+    mem: Member | None = None,
+    phys: Physician | None = None,
+    exp: Expert | None = None,
+    **extra,
+) -> Case:
     prog = prog or (mem.program if mem else program())
     mem = mem or member(prog)
     return Case.objects.create(
@@ -98,8 +120,8 @@ def case(prog: Program | None = None, *, status: Status = Status.REQUESTED, mem:
         origin=extra.pop("origin", Case.Origin.MEMBER_REQUEST),
         physician=phys,
         expert=exp,
-        cancer_type_code="IDC",
-        cancer_type_label="Breast Invasive Ductal Carcinoma",
+        cancer_type_code=extra.pop("cancer_type_code", "IDC"),
+        cancer_type_label=extra.pop("cancer_type_label", "Breast Invasive Ductal Carcinoma"),
         questions=extra.pop("questions", ["Is the diagnosis right?", "Is chemotherapy needed?"]),
         status=status.value,
         **extra,
@@ -107,13 +129,18 @@ def case(prog: Program | None = None, *, status: Status = Status.REQUESTED, mem:
 
 
 def consent(c: Case) -> Consent:
-    return Consent.objects.create(case=c, scope=Consent.Scope.EXPERT_REVIEW,
-                                  signed_by_name=c.member.full_name, method="electronic")
+    return Consent.objects.create(
+        case=c,
+        scope=Consent.Scope.EXPERT_REVIEW,
+        signed_by_name=c.member.full_name,
+        method="electronic",
+    )
 
 
 def coverage(c: Case, covered: bool = True) -> CoverageCheck:
-    return CoverageCheck.objects.create(case=c, checked_for=c.request_date, covered=covered,
-                                        reason="test")
+    return CoverageCheck.objects.create(
+        case=c, checked_for=c.request_date, covered=covered, reason="test"
+    )
 
 
 def pathology(c: Case) -> Document:
@@ -121,9 +148,17 @@ def pathology(c: Case) -> Document:
 
     data = PATHOLOGY_TEXT.encode()
     sha, _ = storage.put(data)
-    return Document.objects.create(case=c, kind=Document.Kind.PATHOLOGY, original_name="path.txt",
-                                   file_type="text", media_type="text/plain", sha256=sha,
-                                   size=len(data), text=PATHOLOGY_TEXT, text_status="extracted")
+    return Document.objects.create(
+        case=c,
+        kind=Document.Kind.PATHOLOGY,
+        original_name="path.txt",
+        file_type="text",
+        media_type="text/plain",
+        sha256=sha,
+        size=len(data),
+        text=PATHOLOGY_TEXT,
+        text_status="extracted",
+    )
 
 
 def actor(u) -> Actor:
@@ -142,15 +177,24 @@ class World:
         self.member = member(self.program)
         self.physician = physician()
         self.expert = expert()
-        self.case = case(self.program, mem=self.member, phys=self.physician, exp=self.expert,
-                         status=Status.IN_REVIEW)
+        self.case = case(
+            self.program,
+            mem=self.member,
+            phys=self.physician,
+            exp=self.expert,
+            status=Status.IN_REVIEW,
+        )
         self.other_coordinator = user("coordinator", self.other_program)
         self.other_member = member(self.other_program)
         self.other_physician = physician()
         self.other_expert = expert()
-        self.other_case = case(self.other_program, mem=self.other_member,
-                               phys=self.other_physician, exp=self.other_expert,
-                               status=Status.IN_REVIEW)
+        self.other_case = case(
+            self.other_program,
+            mem=self.other_member,
+            phys=self.other_physician,
+            exp=self.other_expert,
+            status=Status.IN_REVIEW,
+        )
 
     def users(self) -> dict[str, User]:
         return {

@@ -175,7 +175,9 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Static files are served from the apps by WhiteNoise (no collectstatic step needed);
+# a deployment that prefers collected files sets CONSILIUM_STATIC_ROOT.
+STATIC_ROOT = os.environ.get("CONSILIUM_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -30,26 +30,42 @@ def test_case_goes_from_request_to_closed(people):
     coord = f.actor(people["coordinator"])
     expert = f.actor(people["expert"].user)
 
-    case = cases.open_case(member_actor, cases.NewCase(
-        member=people["member"], origin="member_request", cancer_type_code="IDC",
-        questions=["Is surgery first right?"], physician=people["physician"]))
+    case = cases.open_case(
+        member_actor,
+        cases.NewCase(
+            member=people["member"],
+            origin="member_request",
+            cancer_type_code="IDC",
+            questions=["Is surgery first right?"],
+            physician=people["physician"],
+        ),
+    )
     assert case.status == Status.REQUESTED
 
     cases.transition(coord, case, "start_intake")
     cases.sign_consent(member_actor, case, "expert_review", "Maria Lopez", "electronic")
     assert cases.run_coverage_check(coord, case).covered
-    add_document(member_actor, case, data=f.PATHOLOGY_TEXT.encode(), filename="path.txt",
-                 kind="pathology_report")
+    add_document(
+        member_actor,
+        case,
+        data=f.PATHOLOGY_TEXT.encode(),
+        filename="path.txt",
+        kind="pathology_report",
+    )
     cases.assign_expert(coord, case, people["expert"])
     case = cases.transition(coord, case, "mark_ready")
     assert case.due_date is not None
 
     case = cases.transition(expert, case, "start_review")
     draft = reviews.OpinionDraft(
-        diagnosis_assessment="refined", treatment_assessment="modify", discrepancy="minor",
-        narrative="Add genomic testing.", member_summary="Your diagnosis is right.",
+        diagnosis_assessment="refined",
+        treatment_assessment="modify",
+        discrepancy="minor",
+        narrative="Add genomic testing.",
+        member_summary="Your diagnosis is right.",
         answers=["Yes, with a test first."],
-        recommendations=[{"kind": "test", "text": "Oncotype DX recurrence score"}])
+        recommendations=[{"kind": "test", "text": "Oncotype DX recurrence score"}],
+    )
     reviews.save_draft(expert, case, draft)
     opinion = reviews.sign(expert, case)
     case.refresh_from_db()
@@ -75,6 +91,12 @@ def test_case_goes_from_request_to_closed(people):
     case = cases.transition(coord, case, "close")
     assert case.status == Status.CLOSED
     assert [e.to_status for e in case.timeline.filter(kind="status")] == [
-        "INTAKE", "READY_FOR_REVIEW", "IN_REVIEW", "OPINION_SIGNED", "REPORT_DELIVERED", "CLOSED"]
+        "INTAKE",
+        "READY_FOR_REVIEW",
+        "IN_REVIEW",
+        "OPINION_SIGNED",
+        "REPORT_DELIVERED",
+        "CLOSED",
+    ]
     assert AuditEvent.objects.filter(case_id=case.pk, outcome="allowed").count() >= 12
     assert Opinion.objects.get(case=case).signed_by == people["expert"].user

@@ -79,9 +79,7 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, token_hash=_hash_token(raw), hint=raw[-6:]
-        )
+        token = cls.objects.create(user=user, name=name, token_hash=_hash_token(raw), hint=raw[-6:])
         return token, raw
 
     @classmethod

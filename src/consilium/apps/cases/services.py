@@ -53,7 +53,8 @@ def facts_for(case: Case) -> CaseFacts:
             scope=Consent.Scope.EXPERT_REVIEW, revoked_at__isnull=True
         ).exists(),
         coverage_passed=bool(
-            (latest := case.coverage_checks.order_by("-checked_at", "-pk").first()) and latest.covered
+            (latest := case.coverage_checks.order_by("-checked_at", "-pk").first())
+            and latest.covered
         ),
         has_pathology_report=case.documents.filter(kind=Document.Kind.PATHOLOGY).exists(),
         expert_assigned=case.expert_id is not None,
@@ -112,20 +113,31 @@ def open_case(actor, new: NewCase) -> Case:
                 urgent=new.urgent,
             )
             origin_label = Case.Origin(new.origin).label.lower()
-            log(case, TimelineEvent.Kind.CREATED, f"Case opened ({origin_label})", actor,
-                to_status=Status.REQUESTED.value)
+            log(
+                case,
+                TimelineEvent.Kind.CREATED,
+                f"Case opened ({origin_label})",
+                actor,
+                to_status=Status.REQUESTED.value,
+            )
         audit.obj = audit.case = case
     return case
 
 
-def transition(actor, case: Case, name: str, reason: str = "") -> Case:
-    """Make a lifecycle transition if the table allows it for the actor's role."""
+def transition(actor, case: Case, name: str, reason: str = "", *, as_effect: bool = False) -> Case:
+    """Make a lifecycle transition if the table allows it for the actor's role.
+
+    An implicit transition (signing the opinion) is only made as the effect of its action
+    (``as_effect=True`` from reviews.services.sign), never as a bare status change.
+    """
     with audited(actor, "case.transition", case) as audit:
         audit.detail = name
         try:
             spec = lifecycle.get(name)
         except lifecycle.UnknownTransition:
             raise RuleError(f"Unknown transition {name!r}") from None
+        if spec.implicit and not as_effect:
+            raise RuleError(f"'{spec.label}' happens by its own action, not as a status change")
         with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case.pk)
             verdict = lifecycle.evaluate(spec, actor.role, facts_for(case))
@@ -189,9 +201,13 @@ def sign_consent(actor, case: Case, scope: str, signed_by_name: str, method: str
                 method=method,
                 recorded_by=actor.user,
             )
-            log(case, TimelineEvent.Kind.CONSENT,
-                f"Consent signed: {consent.get_scope_display()}", actor,
-                detail=consent.get_method_display())
+            log(
+                case,
+                TimelineEvent.Kind.CONSENT,
+                f"Consent signed: {consent.get_scope_display()}",
+                actor,
+                detail=consent.get_method_display(),
+            )
         audit.obj = consent
     return consent
 
@@ -207,8 +223,13 @@ def revoke_consent(actor, case: Case, consent: Consent, reason: str) -> Consent:
             consent.revoked_by = actor.user
             consent.revoke_reason = reason.strip()
             consent.save()
-            log(case, TimelineEvent.Kind.CONSENT,
-                f"Consent revoked: {consent.get_scope_display()}", actor, detail=reason)
+            log(
+                case,
+                TimelineEvent.Kind.CONSENT,
+                f"Consent revoked: {consent.get_scope_display()}",
+                actor,
+                detail=reason,
+            )
     return consent
 
 
@@ -223,9 +244,14 @@ def run_coverage_check(actor, case: Case) -> CoverageCheck:
                 reason=decision.reason,
                 checked_by=actor.user,
             )
-            log(case, TimelineEvent.Kind.COVERAGE,
-                "Coverage confirmed" if decision.covered else "Coverage not confirmed", actor,
-                detail=decision.reason, member_visible=False)
+            log(
+                case,
+                TimelineEvent.Kind.COVERAGE,
+                "Coverage confirmed" if decision.covered else "Coverage not confirmed",
+                actor,
+                detail=decision.reason,
+                member_visible=False,
+            )
         audit.obj = check
     return check
 
@@ -242,13 +268,24 @@ def assign_expert(actor, case: Case, expert) -> Case:
         with transaction.atomic():
             case.expert = expert
             case.save(update_fields=["expert"])
-            log(case, TimelineEvent.Kind.ASSIGNMENT, f"Expert assigned: {expert}", actor,
-                member_visible=False)
+            log(
+                case,
+                TimelineEvent.Kind.ASSIGNMENT,
+                f"Expert assigned: {expert}",
+                actor,
+                member_visible=False,
+            )
     return case
 
 
-def update_details(actor, case: Case, *, cancer_type_code: str | None = None,
-                   questions: list[str] | None = None, physician=None) -> Case:
+def update_details(
+    actor,
+    case: Case,
+    *,
+    cancer_type_code: str | None = None,
+    questions: list[str] | None = None,
+    physician=None,
+) -> Case:
     with audited(actor, "case.edit", case):
         if case.status_enum.is_terminal:
             raise RuleError("The case is closed")

@@ -12,9 +12,16 @@ class Member(models.Model):
     """A person covered by the program's sponsor. A member may have no login (a case
     opened proactively from claims)."""
 
-    SEX_CHOICES = [("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")]
+    SEX_CHOICES = [
+        ("female", "Female"),
+        ("male", "Male"),
+        ("other", "Other"),
+        ("unknown", "Unknown"),
+    ]
 
-    program = models.ForeignKey("accounts.Program", on_delete=models.PROTECT, related_name="members")
+    program = models.ForeignKey(
+        "accounts.Program", on_delete=models.PROTECT, related_name="members"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -38,7 +45,9 @@ class Member(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "member_number"], name="member_number_unique")
+            models.UniqueConstraint(
+                fields=["program", "member_number"], name="member_number_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,10 @@ from consilium.engines.records.filetypes import Rejected, recognize
 from consilium.engines.records.text import extract_text
 
 
+class RejectedFile(RuleError):
+    """The file itself is at fault (type, size, empty): the API answers 422 for it."""
+
+
 def read_upload(upload) -> bytes:
     """Read an uploaded file, stopping early once it is over the limit."""
     limit = settings.MAX_UPLOAD_BYTES
@@ -26,8 +30,9 @@ def read_upload(upload) -> bytes:
     return b"".join(chunks)
 
 
-def add_document(actor, case: Case, *, data: bytes, filename: str, kind: str,
-                 title: str = "") -> Document:
+def add_document(
+    actor, case: Case, *, data: bytes, filename: str, kind: str, title: str = ""
+) -> Document:
     """Accept a record or raise ``RuleError`` with the reason; a refusal stores nothing."""
     with audited(actor, "document.upload", case) as audit:
         audit.detail = filename[:200]
@@ -38,7 +43,7 @@ def add_document(actor, case: Case, *, data: bytes, filename: str, kind: str,
         try:
             found = recognize(data, filename, settings.MAX_UPLOAD_BYTES)
         except Rejected as exc:
-            raise RuleError(str(exc)) from None
+            raise RejectedFile(str(exc)) from None
         extraction = extract_text(found.type, data)
         sha, created = storage.put(data)
         try:
@@ -57,8 +62,12 @@ def add_document(actor, case: Case, *, data: bytes, filename: str, kind: str,
                     text_detail=extraction.detail,
                     uploaded_by=actor.user,
                 )
-                log(case, TimelineEvent.Kind.DOCUMENT,
-                    f"{document.get_kind_display()} added: {document}", actor)
+                log(
+                    case,
+                    TimelineEvent.Kind.DOCUMENT,
+                    f"{document.get_kind_display()} added: {document}",
+                    actor,
+                )
         except BaseException:
             # Keep the blob if another document already held the same bytes.
             if created and not Document.objects.filter(sha256=sha).exists():

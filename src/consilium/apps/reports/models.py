@@ -24,14 +24,14 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["kind"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="one_report_per_kind")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_report_per_kind")]
 
 
 class FollowUpQuestion(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="followups")
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField()
     asked_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(blank=True)

@@ -46,8 +46,11 @@ def generate_reports(case: Case) -> list[Report]:
         report, _ = Report.objects.update_or_create(
             case=case,
             kind=kind,
-            defaults={"opinion": case.opinion, "html": render(case, kind),
-                      "generated_at": timezone.now()},
+            defaults={
+                "opinion": case.opinion,
+                "html": render(case, kind),
+                "generated_at": timezone.now(),
+            },
         )
         reports.append(report)
     return reports
@@ -63,8 +66,13 @@ def mark_delivered(actor, case: Case) -> None:
             to = case.member.full_name
         report.delivered_at, report.delivered_to, report.delivered_by = now, to, actor.user
         report.save()
-        log(case, TimelineEvent.Kind.REPORT, f"{report.get_kind_display()} delivered", actor,
-            detail=f"to {to}")
+        log(
+            case,
+            TimelineEvent.Kind.REPORT,
+            f"{report.get_kind_display()} delivered",
+            actor,
+            detail=f"to {to}",
+        )
 
 
 def _action(kind: str) -> str:
@@ -94,8 +102,10 @@ def ask_followup(actor, case: Case, text: str) -> FollowUpQuestion:
     with audited(actor, "followup.ask", case) as audit:
         text = text.strip()
         if case.status_enum is not Status.REPORT_DELIVERED:
-            raise RuleError("Follow-up questions can be asked once the report is delivered, "
-                            "until the case is closed")
+            raise RuleError(
+                "Follow-up questions can be asked once the report is delivered, "
+                "until the case is closed"
+            )
         if not text:
             raise RuleError("The question is empty")
         if len(text) > 2000:

@@ -28,23 +28,35 @@ class OpinionDraft:
 
 
 def _check_choice(value: str, choices, label: str) -> list[str]:
-    return [] if not value or value in choices else [f"{label}: {value!r} is not one of {list(choices)}"]
+    return (
+        []
+        if not value or value in choices
+        else [f"{label}: {value!r} is not one of {list(choices)}"]
+    )
 
 
 def save_draft(actor, case: Case, draft: OpinionDraft) -> Opinion:
     with audited(actor, "opinion.write", case) as audit:
         if case.status_enum is not Status.IN_REVIEW:
-            raise RuleError("The opinion can be written while the case is in review; "
-                            f"this case is {case.status_enum.label.lower()}")
+            raise RuleError(
+                "The opinion can be written while the case is in review; "
+                f"this case is {case.status_enum.label.lower()}"
+            )
         problems = (
-            _check_choice(draft.diagnosis_assessment, Opinion.Diagnosis.values, "diagnosis_assessment")
-            + _check_choice(draft.treatment_assessment, Opinion.Treatment.values, "treatment_assessment")
+            _check_choice(
+                draft.diagnosis_assessment, Opinion.Diagnosis.values, "diagnosis_assessment"
+            )
+            + _check_choice(
+                draft.treatment_assessment, Opinion.Treatment.values, "treatment_assessment"
+            )
             + _check_choice(draft.discrepancy, Opinion.Discrepancy.values, "discrepancy")
         )
         for i, rec in enumerate(draft.recommendations):
             if rec.get("kind") not in Recommendation.Kind.values:
-                problems.append(f"recommendations[{i}].kind: {rec.get('kind')!r} is not one of "
-                                f"{list(Recommendation.Kind.values)}")
+                problems.append(
+                    f"recommendations[{i}].kind: {rec.get('kind')!r} is not one of "
+                    f"{list(Recommendation.Kind.values)}"
+                )
             if not (rec.get("text") or "").strip():
                 problems.append(f"recommendations[{i}].text: a recommendation needs its text")
         if problems:
@@ -55,8 +67,15 @@ def save_draft(actor, case: Case, draft: OpinionDraft) -> Opinion:
                 raise RuleError("The opinion is signed and cannot change; add an addendum")
             if opinion is None:
                 opinion = Opinion(case=case, author=case.expert)
-            for name in ("diagnosis_assessment", "diagnosis_comment", "treatment_assessment",
-                         "treatment_comment", "discrepancy", "narrative", "member_summary"):
+            for name in (
+                "diagnosis_assessment",
+                "diagnosis_comment",
+                "treatment_assessment",
+                "treatment_comment",
+                "discrepancy",
+                "narrative",
+                "member_summary",
+            ):
                 setattr(opinion, name, getattr(draft, name).strip())
             answers = list(draft.answers) + [""] * (len(case.questions) - len(draft.answers))
             opinion.answers = [
@@ -100,7 +119,7 @@ def sign(actor, case: Case) -> Opinion:
             opinion.signed_at = timezone.now()
             opinion.signed_by = actor.user
             opinion.save()
-            case = transition(actor, case, "sign_opinion")
+            case = transition(actor, case, "sign_opinion", as_effect=True)
             log(case, TimelineEvent.Kind.OPINION, "Opinion signed", actor, member_visible=False)
             generate_reports(case)
     return opinion
@@ -117,7 +136,9 @@ def add_addendum(actor, case: Case, text: str) -> Addendum:
         if not text.strip():
             raise RuleError("The addendum is empty")
         with transaction.atomic():
-            addendum = Addendum.objects.create(opinion=opinion, text=text.strip(), author=actor.user)
+            addendum = Addendum.objects.create(
+                opinion=opinion, text=text.strip(), author=actor.user
+            )
             generate_reports(case)  # reports carry the addendum; delivery stays as it was
             log(case, TimelineEvent.Kind.OPINION, "Addendum added to the opinion", actor)
         audit.obj = addendum

@@ -12,8 +12,11 @@ NAV = {
     Role.PHYSICIAN: [("My patients", "physician:home"), ("Refer a patient", "physician:refer")],
     Role.COORDINATOR: [("Worklist", "cases:worklist"), ("Open a case", "cases:open")],
     Role.EXPERT: [("My assigned cases", "reviews:workspace")],
-    Role.ADMIN: [("Users", "accounts:users"), ("Program settings", "accounts:settings"),
-                 ("Audit trail", "access:audit")],
+    Role.ADMIN: [
+        ("Users", "accounts:users"),
+        ("Program settings", "accounts:settings"),
+        ("Audit trail", "access:audit"),
+    ],
 }
 
 

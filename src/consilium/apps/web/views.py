@@ -44,7 +44,10 @@ def not_found(request, exception=None):
     return render(
         request,
         "web/error.html",
-        {"title": "Not found", "message": "There is nothing here, or you do not have access to it."},
+        {
+            "title": "Not found",
+            "message": "There is nothing here, or you do not have access to it.",
+        },
         status=404,
     )
 

@@ -243,7 +243,5 @@ def available(role: Role, facts: CaseFacts, *, include_implicit: bool = False) -
     return [
         evaluate(t, role, facts)
         for t in TRANSITIONS
-        if facts.status in t.sources
-        and role in t.roles
-        and (include_implicit or not t.implicit)
+        if facts.status in t.sources and role in t.roles and (include_implicit or not t.implicit)
     ]

@@ -124,15 +124,20 @@ def sniff(data: bytes) -> FileType | None:
     return FileType.TEXT
 
 
+def human_size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{n} bytes"
+
+
 def recognize(data: bytes, filename: str, max_bytes: int) -> Recognized:
     """Check size and type; raise ``Rejected`` with the reason, or say what the file is."""
     name = PurePath(filename or "").name or "the file"
     if not data:
         raise Rejected(f"{name} is empty")
     if len(data) > max_bytes:
-        raise Rejected(
-            f"{name} is {len(data) / 1_000_000:.1f} MB; the limit is {max_bytes / 1_000_000:.0f} MB"
-        )
+        raise Rejected(f"{name} is {human_size(len(data))}; the limit is {human_size(max_bytes)}")
     kind = sniff(data)
     if kind is None:
         raise Rejected(f"{name} is not a supported record type (supported: {SUPPORTED})")

@@ -5,33 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('action', models.CharField(db_index=True, max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('case_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('channel', models.CharField(blank=True, max_length=10)),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied'), ('failed', 'Failed')], max_length=10)),
-                ('detail', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                ("action", models.CharField(db_index=True, max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                ("case_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("channel", models.CharField(blank=True, max_length=10)),
+                ("client_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("allowed", "Allowed"),
+                            ("denied", "Denied"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("detail", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['actor_id', 'at'], name='access_audi_actor_i_e64780_idx'), models.Index(fields=['outcome', 'at'], name='access_audi_outcome_cdd58e_idx')],
+                "ordering": ["-at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["actor_id", "at"], name="access_audi_actor_i_e64780_idx"),
+                    models.Index(fields=["outcome", "at"], name="access_audi_outcome_cdd58e_idx"),
+                ],
             },
         ),
     ]

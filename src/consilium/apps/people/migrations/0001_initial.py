@@ -6,87 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subspecialties', models.JSONField(default=list, help_text="OncoTree tissues, e.g. ['Breast'].")),
-                ('licensure_states', models.JSONField(default=list, help_text='Two-letter state codes.')),
-                ('institution', models.CharField(max_length=200)),
-                ('languages', models.JSONField(default=list)),
-                ('weekly_capacity', models.PositiveSmallIntegerField(default=5)),
-                ('active', models.BooleanField(default=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='expert_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subspecialties",
+                    models.JSONField(default=list, help_text="OncoTree tissues, e.g. ['Breast']."),
+                ),
+                (
+                    "licensure_states",
+                    models.JSONField(default=list, help_text="Two-letter state codes."),
+                ),
+                ("institution", models.CharField(max_length=200)),
+                ("languages", models.JSONField(default=list)),
+                ("weekly_capacity", models.PositiveSmallIntegerField(default=5)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="expert_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user__last_name'],
+                "ordering": ["user__last_name"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('member_number', models.CharField(help_text="The plan's member id.", max_length=40)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=10)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('address_line', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(help_text='Two-letter US state code.', max_length=2)),
-                ('postal_code', models.CharField(blank=True, max_length=10)),
-                ('preferred_language', models.CharField(default='English', max_length=40)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='accounts.program')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "member_number",
+                    models.CharField(help_text="The plan's member id.", max_length=40),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("address_line", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(help_text="Two-letter US state code.", max_length=2)),
+                ("postal_code", models.CharField(blank=True, max_length=10)),
+                ("preferred_language", models.CharField(default="English", max_length=40)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="accounts.program",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="member_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='EligibilitySpan',
+            name="EligibilitySpan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('plan', models.CharField(max_length=100)),
-                ('start', models.DateField()),
-                ('end', models.DateField(blank=True, null=True)),
-                ('expert_review_benefit', models.BooleanField(default=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='eligibility_spans', to='people.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("plan", models.CharField(max_length=100)),
+                ("start", models.DateField()),
+                ("end", models.DateField(blank=True, null=True)),
+                ("expert_review_benefit", models.BooleanField(default=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="eligibility_spans",
+                        to="people.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start'],
+                "ordering": ["-start"],
             },
         ),
         migrations.CreateModel(
-            name='Physician',
+            name="Physician",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('npi', models.CharField(blank=True, help_text='National Provider Identifier.', max_length=10)),
-                ('specialty', models.CharField(default='Medical oncology', max_length=100)),
-                ('practice', models.CharField(blank=True, max_length=200)),
-                ('state', models.CharField(blank=True, max_length=2)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='physician_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "npi",
+                    models.CharField(
+                        blank=True, help_text="National Provider Identifier.", max_length=10
+                    ),
+                ),
+                ("specialty", models.CharField(default="Medical oncology", max_length=100)),
+                ("practice", models.CharField(blank=True, max_length=200)),
+                ("state", models.CharField(blank=True, max_length=2)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="physician_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(fields=('program', 'member_number'), name='member_number_unique'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                fields=("program", "member_number"), name="member_number_unique"
+            ),
         ),
     ]
