@@ -86,3 +86,12 @@ def test_another_programs_coordinator_gets_404(world, as_user):
     response = as_user(world.other_coordinator).get(reverse("cases:detail", args=[world.case.pk]))
     assert response.status_code == 404
     assert AuditEvent.objects.filter(case_id=world.case.pk, outcome="denied").exists()
+
+
+def test_the_edit_and_upload_forms_are_audited_views(world, as_user):
+    client = as_user(world.coordinator)
+    for name in ("cases:edit", "records:upload"):
+        before = AuditEvent.objects.filter(case_id=world.case.pk, action="case.view").count()
+        assert client.get(reverse(name, args=[world.case.pk])).status_code == 200
+        assert AuditEvent.objects.filter(case_id=world.case.pk, action="case.view",
+                                         outcome="allowed").count() == before + 1, name

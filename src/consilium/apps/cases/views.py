@@ -273,8 +273,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": "\n".join(case.questions),
             "physician": case.physician_id,
         })
-    return render(request, "cases/edit.html", {"case": case, "form": form},
-                  status=400 if form.is_bound and form.errors else 200)
+    with audited(actor, "case.view", case) as audit:
+        audit.detail = "edit form"
+        response = render(request, "cases/edit.html", {"case": case, "form": form},
+                          status=400 if form.is_bound and form.errors else 200)
+    return response
 
 
 # --- the case page ------------------------------------------------------------------------

@@ -196,7 +196,7 @@ class _Writer:
                 state=d.state, email=d.email, phone=d.phone,
             )
         for m in p.members:
-            first_case = min((c.created_at for c in p.cases if c.member == m.key))
+            first_case = min(c.created_at for c in p.cases if c.member == m.key)
             user = (self._user(m.key, m.username, "member", m.first_name, m.last_name, m.email,
                                aware(first_case - timedelta(minutes=30))) if m.has_login else None)
             member = Member.objects.create(
@@ -354,7 +354,8 @@ class _Writer:
         delivered_by = self.users[spec.delivered_by] if spec.delivered_by else None
         for report in reports:
             if report.kind == Report.Kind.PHYSICIAN:
-                to = case.physician.name if case.physician else "Kept on file (no treating physician)"
+                to = (case.physician.name if case.physician
+                      else "Kept on file (no treating physician)")
             else:
                 to = case.member.full_name
             Report.objects.filter(pk=report.pk).update(

@@ -60,9 +60,12 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         form = UploadForm(initial={"kind": request.GET.get("kind", "")})
-    return render(request, "records/upload.html", {
-        "case": case, "form": form, "max_upload_mb": settings.MAX_UPLOAD_MB,
-    }, status=status)
+    with audited(actor, "case.view", case) as audit:
+        audit.detail = "upload form"
+        response = render(request, "records/upload.html", {
+            "case": case, "form": form, "max_upload_mb": settings.MAX_UPLOAD_MB,
+        }, status=status)
+    return response
 
 
 @login_required

@@ -772,9 +772,7 @@ class _Builder:
             return "unassigned" not in plan.pins
         if status is S.INTAKE:
             return self.rng.random() < 0.3 and not plan.coverage_fails
-        if status is S.WITHDRAWN:
-            return True  # used only if the case got past intake
-        return False
+        return status is S.WITHDRAWN  # used only if the case got past intake
 
     def build(self) -> SyntheticProgram:
         rng = self.rng
