@@ -213,3 +213,30 @@ def ready_case(prog: Program | None = None, **kw) -> Case:
     coverage(c)
     pathology(c)
     return c
+
+
+def delivered(c: Case) -> Case:
+    """Give ``c`` a signed opinion and delivered reports, as if the review were done."""
+    from consilium.apps.reports.services import generate_reports
+    from consilium.apps.reviews.models import Opinion, Recommendation
+
+    opinion = Opinion.objects.create(
+        case=c,
+        author=c.expert,
+        diagnosis_assessment="refined",
+        treatment_assessment="modify",
+        discrepancy="minor",
+        narrative="Consider genomic testing before chemotherapy.",
+        member_summary="The expert agrees with your diagnosis and suggests one more test.",
+        answers=[{"question": q, "answer": "Yes."} for q in c.questions],
+    )
+    Recommendation.objects.create(opinion=opinion, kind="test", text="21-gene recurrence score")
+    opinion.signed_at = timezone.now()
+    opinion.signed_by = c.expert.user
+    opinion.save()
+    c.status = Status.REPORT_DELIVERED.value
+    c.save()
+    for report in generate_reports(c):
+        report.delivered_at = timezone.now()
+        report.save()
+    return c

@@ -43,8 +43,11 @@ def _write(passwords: dict[str, str], demo: DemoSeed) -> None:
         "seed": demo.seed,
         "note": "Demo sign-ins for synthetic data only. Generated at first seeding.",
         "logins": [
-            {"role": entry["role"], "username": entry["username"],
-             "password": passwords[entry["username"]]}
+            {
+                "role": entry["role"],
+                "username": entry["username"],
+                "password": passwords[entry["username"]],
+            }
             for entry in demo.logins
         ],
     }
@@ -75,10 +78,13 @@ def ensure(demo: DemoSeed) -> dict[str, str]:
     database (a new DATABASE_URL, a deleted file, a changed password), the demo logins get
     fresh passwords and the file is rewritten."""
     stored = _read()
-    users = {u.username: u for u in User.objects.filter(
-        username__in=[e["username"] for e in demo.logins])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[e["username"] for e in demo.logins])
+    }
     if all(
-        e["username"] in stored and e["username"] in users
+        e["username"] in stored
+        and e["username"] in users
         and users[e["username"]].check_password(stored[e["username"]])
         for e in demo.logins
     ):
@@ -97,20 +103,24 @@ def ensure(demo: DemoSeed) -> dict[str, str]:
 
 
 def logins(demo: DemoSeed, passwords: dict[str, str]) -> list[Login]:
-    users = {u.username: u for u in User.objects.filter(
-        username__in=[e["username"] for e in demo.logins])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[e["username"] for e in demo.logins])
+    }
     out = []
     for entry in sorted(demo.logins, key=lambda e: ROLE_ORDER.index(e["role"])):
         user = users.get(entry["username"])
         if user is None or entry["username"] not in passwords:
             continue
         look = _LOOK_AT[entry["role"]](demo, user, entry.get("case_id"))
-        out.append(Login(entry["role"], user.username, passwords[user.username],
-                         user.display_name, look))
+        out.append(
+            Login(entry["role"], user.username, passwords[user.username], user.display_name, look)
+        )
     return out
 
 
 # --- what each login should look at first, read from the database as it is now ----------
+
 
 def _ref(case: Case) -> str:
     return f"{case.reference} ({case.cancer_type_label or 'cancer type not set'})"
@@ -122,16 +132,22 @@ def _member(demo: DemoSeed, user: User, case_id: int | None) -> str:
         return "Their own page: request a review."
     status = Status(case.status)
     if status in (Status.REPORT_DELIVERED, Status.CLOSED):
-        return (f"Their review {_ref(case)} is complete: read the plain-language summary "
-                "from the expert, then ask a follow-up question.")
+        return (
+            f"Their review {_ref(case)} is complete: read the plain-language summary "
+            "from the expert, then ask a follow-up question."
+        )
     return f"Their review {_ref(case)} is {status.label.lower()}: follow its progress."
 
 
 def _physician(demo: DemoSeed, user: User, case_id: int | None) -> str:
     cases = Case.objects.filter(physician__user=user)
     delivered = cases.filter(status__in=[Status.REPORT_DELIVERED, Status.CLOSED]).first()
-    active = cases.exclude(status__in=[s.value for s in (Status.REPORT_DELIVERED, Status.CLOSED,
-                                                         Status.WITHDRAWN, Status.DECLINED)])
+    active = cases.exclude(
+        status__in=[
+            s.value
+            for s in (Status.REPORT_DELIVERED, Status.CLOSED, Status.WITHDRAWN, Status.DECLINED)
+        ]
+    )
     parts = [f"{cases.count()} patients' reviews"]
     if delivered:
         parts.append(f"read the expert report of {delivered.reference}")
@@ -148,9 +164,11 @@ def _coordinator(demo: DemoSeed, user: User, case_id: int | None) -> str:
         requested=Count("pk", filter=Q(status=Status.REQUESTED)),
     )
     overdue = Case.objects.filter(program=demo.program).overdue(today).count()
-    return (f"The worklist: {counts['total']} cases in every status, {overdue} overdue, "
-            f"{counts['requested']} new requests and {counts['intake']} in intake "
-            "(open one to see its checklist; assign an expert, mark it ready).")
+    return (
+        f"The worklist: {counts['total']} cases in every status, {overdue} overdue, "
+        f"{counts['requested']} new requests and {counts['intake']} in intake "
+        "(open one to see its checklist; assign an expert, mark it ready)."
+    )
 
 
 def _expert(demo: DemoSeed, user: User, case_id: int | None) -> str:
@@ -162,13 +180,11 @@ def _expert(demo: DemoSeed, user: User, case_id: int | None) -> str:
         parts.append(f"start the review of {_ref(ready)}")
     if in_review:
         parts.append(f"{in_review} in review to write and sign")
-    return ("The review workspace: " + "; ".join(parts) + "."
-            if parts else "The review workspace.")
+    return "The review workspace: " + "; ".join(parts) + "." if parts else "The review workspace."
 
 
 def _admin(demo: DemoSeed, user: User, case_id: int | None) -> str:
-    return ("Users and roles, and the audit trail: every page the other logins open "
-            "appears there.")
+    return "Users and roles, and the audit trail: every page the other logins open appears there."
 
 
 _LOOK_AT = {

@@ -70,9 +70,14 @@ def render_pdf(doc: DocumentSpec) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def seed(*, seed: int = 7, cases: int = DEFAULT_CASES, now: datetime | None = None,
-         progress_total: Callable[[int], None] | None = None,
-         progress: Progress | None = None) -> SeedResult:
+def seed(
+    *,
+    seed: int = 7,
+    cases: int = DEFAULT_CASES,
+    now: datetime | None = None,
+    progress_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> SeedResult:
     """Seed the demo program unless it is already there."""
     existing = current()
     if existing is not None:
@@ -103,10 +108,7 @@ def seed(*, seed: int = 7, cases: int = DEFAULT_CASES, now: datetime | None = No
             blobs[id(doc)] = (data, sha)
             if doc.as_pdf:
                 tick(f"rendering PDF records ({doc.title[:40]})")
-        passwords = {
-            username: secrets.token_urlsafe(12)
-            for username in _login_usernames(program)
-        }
+        passwords = {username: secrets.token_urlsafe(12) for username in _login_usernames(program)}
         with transaction.atomic():
             demo = _Writer(program, blobs, passwords, tick).write()
     except BaseException:
@@ -124,8 +126,13 @@ def _login_usernames(program: SyntheticProgram) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, program: SyntheticProgram, blobs: dict[int, tuple[bytes, str]],
-                 passwords: dict[str, str], tick: Progress):
+    def __init__(
+        self,
+        program: SyntheticProgram,
+        blobs: dict[int, tuple[bytes, str]],
+        passwords: dict[str, str],
+        tick: Progress,
+    ):
         self.p, self.blobs, self.passwords, self.tick = program, blobs, passwords, tick
         self.users: dict[str, User] = {}
         self.members: dict[str, Member] = {}
@@ -136,7 +143,9 @@ class _Writer:
         p = self.p
         earliest = min(c.created_at for c in p.cases)
         self.program = Program.objects.create(
-            name=p.name, sponsor=p.sponsor, review_due_business_days=p.review_due_business_days,
+            name=p.name,
+            sponsor=p.sponsor,
+            review_due_business_days=p.review_due_business_days,
             created_at=aware(earliest - timedelta(days=45)),
         )
         self._people(aware(earliest - timedelta(days=40)))
@@ -151,21 +160,43 @@ class _Writer:
             for login in p.logins
         ]
         AuditEvent.objects.create(
-            action="demo.seed", channel="cli", outcome=AuditEvent.Outcome.ALLOWED,
-            object_type="program", object_id=str(self.program.pk),
+            action="demo.seed",
+            channel="cli",
+            outcome=AuditEvent.Outcome.ALLOWED,
+            object_type="program",
+            object_id=str(self.program.pk),
             detail=f"Synthetic demo program seeded: seed {p.seed}, {len(cases)} cases, "
-                   f"{len(p.members)} members (generator version {p.version})",
+            f"{len(p.members)} members (generator version {p.version})",
         )
-        return DemoSeed.objects.create(program=self.program, seed=p.seed, version=p.version,
-                                       cases=len(cases), logins=logins)
+        return DemoSeed.objects.create(
+            program=self.program, seed=p.seed, version=p.version, cases=len(cases), logins=logins
+        )
 
     # --- people ------------------------------------------------------------------------
 
-    def _user(self, key: str, username: str, role: str, first: str, last: str, email: str,
-              joined: datetime, *, credentials: str = "", program: Program | None = None
-              ) -> User:
-        user = User(username=username, role=role, first_name=first, last_name=last,
-                    email=email, credentials=credentials, program=program, date_joined=joined)
+    def _user(
+        self,
+        key: str,
+        username: str,
+        role: str,
+        first: str,
+        last: str,
+        email: str,
+        joined: datetime,
+        *,
+        credentials: str = "",
+        program: Program | None = None,
+    ) -> User:
+        user = User(
+            username=username,
+            role=role,
+            first_name=first,
+            last_name=last,
+            email=email,
+            credentials=credentials,
+            program=program,
+            date_joined=joined,
+        )
         if username in self.passwords:
             user.set_password(self.passwords[username])
         else:
@@ -178,37 +209,99 @@ class _Writer:
     def _people(self, joined: datetime) -> None:
         p = self.p
         for s in p.staff:
-            self._user(s.key, s.username, s.role, s.first_name, s.last_name, s.email, joined,
-                       program=self.program)
+            self._user(
+                s.key,
+                s.username,
+                s.role,
+                s.first_name,
+                s.last_name,
+                s.email,
+                joined,
+                program=self.program,
+            )
         for e in p.experts:
-            user = self._user(e.key, e.username, "expert", e.first_name, e.last_name, e.email,
-                              joined, credentials=e.credentials)
+            user = self._user(
+                e.key,
+                e.username,
+                "expert",
+                e.first_name,
+                e.last_name,
+                e.email,
+                joined,
+                credentials=e.credentials,
+            )
             self.experts[e.key] = Expert.objects.create(
-                user=user, subspecialties=list(e.subspecialties),
-                licensure_states=list(e.licensure_states), institution=e.institution,
-                languages=list(e.languages), weekly_capacity=e.weekly_capacity,
+                user=user,
+                subspecialties=list(e.subspecialties),
+                licensure_states=list(e.licensure_states),
+                institution=e.institution,
+                languages=list(e.languages),
+                weekly_capacity=e.weekly_capacity,
             )
         for d in p.physicians:
-            user = (self._user(d.key, d.username, "physician", d.first_name, d.last_name,
-                               d.email, joined, credentials="MD") if d.has_login else None)
+            user = (
+                self._user(
+                    d.key,
+                    d.username,
+                    "physician",
+                    d.first_name,
+                    d.last_name,
+                    d.email,
+                    joined,
+                    credentials="MD",
+                )
+                if d.has_login
+                else None
+            )
             self.physicians[d.key] = Physician.objects.create(
-                user=user, name=d.name, npi=d.npi, specialty=d.specialty, practice=d.practice,
-                state=d.state, email=d.email, phone=d.phone,
+                user=user,
+                name=d.name,
+                npi=d.npi,
+                specialty=d.specialty,
+                practice=d.practice,
+                state=d.state,
+                email=d.email,
+                phone=d.phone,
             )
         for m in p.members:
             first_case = min(c.created_at for c in p.cases if c.member == m.key)
-            user = (self._user(m.key, m.username, "member", m.first_name, m.last_name, m.email,
-                               aware(first_case - timedelta(minutes=30))) if m.has_login else None)
+            user = (
+                self._user(
+                    m.key,
+                    m.username,
+                    "member",
+                    m.first_name,
+                    m.last_name,
+                    m.email,
+                    aware(first_case - timedelta(minutes=30)),
+                )
+                if m.has_login
+                else None
+            )
             member = Member.objects.create(
-                program=self.program, user=user, member_number=m.member_number,
-                first_name=m.first_name, last_name=m.last_name, date_of_birth=m.date_of_birth,
-                sex=m.sex, email=m.email, phone=m.phone, address_line=m.address_line,
-                city=m.city, state=m.state, postal_code=m.postal_code,
+                program=self.program,
+                user=user,
+                member_number=m.member_number,
+                first_name=m.first_name,
+                last_name=m.last_name,
+                date_of_birth=m.date_of_birth,
+                sex=m.sex,
+                email=m.email,
+                phone=m.phone,
+                address_line=m.address_line,
+                city=m.city,
+                state=m.state,
+                postal_code=m.postal_code,
                 preferred_language=m.preferred_language,
             )
             EligibilitySpan.objects.bulk_create(
-                EligibilitySpan(member=member, plan=s.plan, start=s.start, end=s.end,
-                                expert_review_benefit=s.expert_review_benefit)
+                EligibilitySpan(
+                    member=member,
+                    plan=s.plan,
+                    start=s.start,
+                    end=s.end,
+                    expert_review_benefit=s.expert_review_benefit,
+                )
                 for s in m.spans
             )
             self.members[m.key] = member
@@ -241,68 +334,121 @@ class _Writer:
 
         def event(at: datetime, kind: str, summary: str, actor_key: str | None, **fields):
             user = self.users.get(actor_key) if actor_key else None
-            events.append(TimelineEvent(case=case, at=aware(at), kind=kind, summary=summary[:300],
-                                        actor=user, actor_role=user.role if user else "",
-                                        **fields))
+            events.append(
+                TimelineEvent(
+                    case=case,
+                    at=aware(at),
+                    kind=kind,
+                    summary=summary[:300],
+                    actor=user,
+                    actor_role=user.role if user else "",
+                    **fields,
+                )
+            )
 
         origin = Case.Origin(spec.origin).label.lower()
-        event(spec.created_at, TimelineEvent.Kind.CREATED, f"Case opened ({origin})",
-              spec.requested_by, to_status=Status.REQUESTED.value)
+        event(
+            spec.created_at,
+            TimelineEvent.Kind.CREATED,
+            f"Case opened ({origin})",
+            spec.requested_by,
+            to_status=Status.REQUESTED.value,
+        )
         for change in spec.history:
-            event(change.at, TimelineEvent.Kind.STATUS,
-                  f"{Status(change.from_status).label} → {Status(change.to_status).label}",
-                  change.actor, detail=change.reason, from_status=change.from_status,
-                  to_status=change.to_status)
+            event(
+                change.at,
+                TimelineEvent.Kind.STATUS,
+                f"{Status(change.from_status).label} → {Status(change.to_status).label}",
+                change.actor,
+                detail=change.reason,
+                from_status=change.from_status,
+                to_status=change.to_status,
+            )
 
         for c in spec.consents:
             consent = Consent.objects.create(
-                case=case, scope=c.scope, signed_by_name=c.signed_by_name, method=c.method,
-                signed_at=aware(c.signed_at), recorded_by=self.users.get(c.recorded_by),
+                case=case,
+                scope=c.scope,
+                signed_by_name=c.signed_by_name,
+                method=c.method,
+                signed_at=aware(c.signed_at),
+                recorded_by=self.users.get(c.recorded_by),
                 revoked_at=aware(c.revoked_at) if c.revoked_at else None,
                 revoked_by=self.users.get(c.revoked_by) if c.revoked_by else None,
                 revoke_reason=c.revoke_reason,
             )
-            event(c.signed_at, TimelineEvent.Kind.CONSENT,
-                  f"Consent signed: {consent.get_scope_display()}", c.recorded_by,
-                  detail=consent.get_method_display())
+            event(
+                c.signed_at,
+                TimelineEvent.Kind.CONSENT,
+                f"Consent signed: {consent.get_scope_display()}",
+                c.recorded_by,
+                detail=consent.get_method_display(),
+            )
             if c.revoked_at:
-                event(c.revoked_at, TimelineEvent.Kind.CONSENT,
-                      f"Consent revoked: {consent.get_scope_display()}", c.revoked_by,
-                      detail=c.revoke_reason)
+                event(
+                    c.revoked_at,
+                    TimelineEvent.Kind.CONSENT,
+                    f"Consent revoked: {consent.get_scope_display()}",
+                    c.revoked_by,
+                    detail=c.revoke_reason,
+                )
 
         for check in spec.coverage_checks:
             CoverageCheck.objects.create(
-                case=case, checked_for=check.checked_for, covered=check.covered,
-                reason=check.reason, checked_at=aware(check.checked_at),
+                case=case,
+                checked_for=check.checked_for,
+                covered=check.covered,
+                reason=check.reason,
+                checked_at=aware(check.checked_at),
                 checked_by=self.users.get(check.checked_by),
             )
-            event(check.checked_at, TimelineEvent.Kind.COVERAGE,
-                  "Coverage confirmed" if check.covered else "Coverage not confirmed",
-                  check.checked_by, detail=check.reason, member_visible=False)
+            event(
+                check.checked_at,
+                TimelineEvent.Kind.COVERAGE,
+                "Coverage confirmed" if check.covered else "Coverage not confirmed",
+                check.checked_by,
+                detail=check.reason,
+                member_visible=False,
+            )
 
         for doc in spec.documents:
             document = self._document(case, doc)
-            event(doc.uploaded_at, TimelineEvent.Kind.DOCUMENT,
-                  f"{document.get_kind_display()} added: {document}", doc.uploaded_by)
+            event(
+                doc.uploaded_at,
+                TimelineEvent.Kind.DOCUMENT,
+                f"{document.get_kind_display()} added: {document}",
+                doc.uploaded_by,
+            )
 
         if spec.expert and spec.assigned_at:
-            event(spec.assigned_at, TimelineEvent.Kind.ASSIGNMENT,
-                  f"Expert assigned: {self.experts[spec.expert].user.display_name}",
-                  spec.assigned_by, member_visible=False)
+            event(
+                spec.assigned_at,
+                TimelineEvent.Kind.ASSIGNMENT,
+                f"Expert assigned: {self.experts[spec.expert].user.display_name}",
+                spec.assigned_by,
+                member_visible=False,
+            )
 
         if spec.opinion is not None:
             self._opinion(case, spec, event)
         for q in spec.followups:
             FollowUpQuestion.objects.create(
-                case=case, asked_by=self.users[q.asked_by], text=q.text,
-                asked_at=aware(q.asked_at), answer=q.answer,
+                case=case,
+                asked_by=self.users[q.asked_by],
+                text=q.text,
+                asked_at=aware(q.asked_at),
+                answer=q.answer,
                 answered_by=self.users.get(q.answered_by) if q.answered_by else None,
                 answered_at=aware(q.answered_at) if q.answered_at else None,
             )
             event(q.asked_at, TimelineEvent.Kind.QUESTION, "Follow-up question asked", q.asked_by)
             if q.answered_at:
-                event(q.answered_at, TimelineEvent.Kind.QUESTION, "Follow-up question answered",
-                      q.answered_by)
+                event(
+                    q.answered_at,
+                    TimelineEvent.Kind.QUESTION,
+                    "Follow-up question answered",
+                    q.answered_by,
+                )
         TimelineEvent.objects.bulk_create(events)
         self.tick(f"writing cases ({case.reference})")
         return case
@@ -312,10 +458,19 @@ class _Writer:
         found = recognize(data, doc.filename, settings.MAX_UPLOAD_BYTES)
         extraction = extract_text(found.type, data)
         return Document.objects.create(
-            case=case, kind=doc.kind, title=doc.title[:200], original_name=doc.filename,
-            file_type=found.type.value, media_type=found.media_type, sha256=sha, size=len(data),
-            text=extraction.text, text_status=extraction.status, text_detail=extraction.detail,
-            uploaded_by=self.users.get(doc.uploaded_by), uploaded_at=aware(doc.uploaded_at),
+            case=case,
+            kind=doc.kind,
+            title=doc.title[:200],
+            original_name=doc.filename,
+            file_type=found.type.value,
+            media_type=found.media_type,
+            sha256=sha,
+            size=len(data),
+            text=extraction.text,
+            text_status=extraction.status,
+            text_detail=extraction.detail,
+            uploaded_by=self.users.get(doc.uploaded_by),
+            uploaded_at=aware(doc.uploaded_at),
         )
 
     def _opinion(self, case: Case, spec: CaseSpec, event) -> None:
@@ -323,43 +478,64 @@ class _Writer:
         assert o is not None and spec.expert
         expert = self.experts[spec.expert]
         opinion = Opinion.objects.create(
-            case=case, author=expert,
-            diagnosis_assessment=o.diagnosis_assessment, diagnosis_comment=o.diagnosis_comment,
-            treatment_assessment=o.treatment_assessment, treatment_comment=o.treatment_comment,
-            discrepancy=o.discrepancy, narrative=o.narrative, member_summary=o.member_summary,
-            answers=[{"question": q, "answer": a}
-                     for q, a in zip(case.questions, [*o.answers, *[""] * len(case.questions)],
-                                     strict=False)],
-            created_at=aware(o.created_at), updated_at=aware(o.updated_at),
+            case=case,
+            author=expert,
+            diagnosis_assessment=o.diagnosis_assessment,
+            diagnosis_comment=o.diagnosis_comment,
+            treatment_assessment=o.treatment_assessment,
+            treatment_comment=o.treatment_comment,
+            discrepancy=o.discrepancy,
+            narrative=o.narrative,
+            member_summary=o.member_summary,
+            answers=[
+                {"question": q, "answer": a}
+                for q, a in zip(
+                    case.questions, [*o.answers, *[""] * len(case.questions)], strict=False
+                )
+            ],
+            created_at=aware(o.created_at),
+            updated_at=aware(o.updated_at),
         )
         # bulk_create: the rows are written before the signature freezes the opinion.
         Recommendation.objects.bulk_create(
-            Recommendation(opinion=opinion, kind=r.kind, text=r.text, rationale=r.rationale,
-                           position=i)
+            Recommendation(
+                opinion=opinion, kind=r.kind, text=r.text, rationale=r.rationale, position=i
+            )
             for i, r in enumerate(o.recommendations)
         )
         if o.signed_at is None:
             return
         signed_at = aware(o.signed_at)
         Opinion.objects.filter(pk=opinion.pk).update(signed_at=signed_at, signed_by=expert.user)
-        event(o.signed_at, TimelineEvent.Kind.OPINION, "Opinion signed", spec.expert,
-              member_visible=False)
+        event(
+            o.signed_at,
+            TimelineEvent.Kind.OPINION,
+            "Opinion signed",
+            spec.expert,
+            member_visible=False,
+        )
         case.opinion = Opinion.objects.get(pk=opinion.pk)
         reports = generate_reports(case)
-        Report.objects.filter(case=case).update(
-            generated_at=signed_at + timedelta(seconds=5)
-        )
+        Report.objects.filter(case=case).update(generated_at=signed_at + timedelta(seconds=5))
         if spec.delivered_at is None:
             return
         delivered_by = self.users[spec.delivered_by] if spec.delivered_by else None
         for report in reports:
             if report.kind == Report.Kind.PHYSICIAN:
-                to = (case.physician.name if case.physician
-                      else "Kept on file (no treating physician)")
+                to = (
+                    case.physician.name
+                    if case.physician
+                    else "Kept on file (no treating physician)"
+                )
             else:
                 to = case.member.full_name
             Report.objects.filter(pk=report.pk).update(
                 delivered_at=aware(spec.delivered_at), delivered_to=to, delivered_by=delivered_by
             )
-            event(spec.delivered_at, TimelineEvent.Kind.REPORT,
-                  f"{report.get_kind_display()} delivered", spec.delivered_by, detail=f"to {to}")
+            event(
+                spec.delivered_at,
+                TimelineEvent.Kind.REPORT,
+                f"{report.get_kind_display()} delivered",
+                spec.delivered_by,
+                detail=f"to {to}",
+            )

@@ -57,6 +57,8 @@ def draw(spec: Any, rng: random.Random, known: Mapping[str, Any]) -> Any:
     if op == "map":
         name, table = arg
         return table[known[name]]
+    if op == "format":
+        return fill(arg, known)
     if op == "ratio":
         top, bottom, decimals = arg
         return round(_number(known[top]) / _number(known[bottom]), decimals)

@@ -69,8 +69,9 @@ AGE_DAYS = {
 }
 
 
-def generate(seed: int = 7, *, now: datetime | None = None, cases: int = DEFAULT_CASES
-             ) -> SyntheticProgram:
+def generate(
+    seed: int = 7, *, now: datetime | None = None, cases: int = DEFAULT_CASES
+) -> SyntheticProgram:
     """The whole program. ``now`` is a naive local datetime (default: the clock)."""
     if cases < MIN_CASES:
         raise ValueError(f"the program needs at least {MIN_CASES} cases, one per status")
@@ -133,8 +134,15 @@ class _Builder:
         return name
 
     def _phone(self, state: str) -> str:
-        area = {"OH": "216", "MI": "313", "IN": "317", "IL": "312", "PA": "412", "WI": "414",
-                "KY": "502"}.get(state, "555")
+        area = {
+            "OH": "216",
+            "MI": "313",
+            "IN": "317",
+            "IL": "312",
+            "PA": "412",
+            "WI": "414",
+            "KY": "502",
+        }.get(state, "555")
         # 555-01xx numbers are reserved for fiction.
         return f"({area}) 555-01{self.rng.randint(0, 99):02d}"
 
@@ -150,12 +158,23 @@ class _Builder:
         for i in range(self.cfg["coordinators"]):
             first, last = self._name(self.rng.choice(["female", "male"]))
             username = self._username(first, last)
-            staff.append(StaffSpec(f"coordinator:c{i + 1}", "coordinator", first, last, username,
-                                   f"{username}@greatlakes.example.org"))
+            staff.append(
+                StaffSpec(
+                    f"coordinator:c{i + 1}",
+                    "coordinator",
+                    first,
+                    last,
+                    username,
+                    f"{username}@greatlakes.example.org",
+                )
+            )
         first, last = self._name("female")
         username = self._username(first, last)
-        staff.append(StaffSpec("admin:a1", "admin", first, last, username,
-                               f"{username}@greatlakes.example.org"))
+        staff.append(
+            StaffSpec(
+                "admin:a1", "admin", first, last, username, f"{username}@greatlakes.example.org"
+            )
+        )
         return staff
 
     def _physicians(self) -> list[PhysicianSpec]:
@@ -168,20 +187,22 @@ class _Builder:
             first, last = self._name(self.rng.choice(["female", "male"]))
             login = i < self.cfg["physicians_with_login"]
             username = self._username(first, last) if login else ""
-            out.append(PhysicianSpec(
-                key=f"physician:p{i + 1:02d}",
-                first_name=first,
-                last_name=last,
-                name=f"Dr. {first} {last}",
-                npi=self._unique_number(lambda: f"1{self.rng.randint(0, 999_999_999):09d}"),
-                specialty=F.weighted(self.rng, self.people["physician_specialties"]),
-                practice=self.rng.choice(practices[state]),
-                state=state,
-                email=f"{_slug(first)[0]}{_slug(last)}@{_slug(practices[state][0])[:14]}.example.com",
-                phone=self._phone(state),
-                has_login=login,
-                username=username,
-            ))
+            out.append(
+                PhysicianSpec(
+                    key=f"physician:p{i + 1:02d}",
+                    first_name=first,
+                    last_name=last,
+                    name=f"Dr. {first} {last}",
+                    npi=self._unique_number(lambda: f"1{self.rng.randint(0, 999_999_999):09d}"),
+                    specialty=F.weighted(self.rng, self.people["physician_specialties"]),
+                    practice=self.rng.choice(practices[state]),
+                    state=state,
+                    email=f"{_slug(first)[0]}{_slug(last)}@{_slug(practices[state][0])[:14]}.example.com",
+                    phone=self._phone(state),
+                    has_login=login,
+                    username=username,
+                )
+            )
         return out
 
     def _experts(self) -> list[ExpertSpec]:
@@ -189,19 +210,21 @@ class _Builder:
         for i, profile in enumerate(self.people["experts"]):
             first, last = self._name(self.rng.choice(["female", "male"]))
             username = self._username(first, last)
-            out.append(ExpertSpec(
-                key=f"expert:e{i + 1:02d}",
-                first_name=first,
-                last_name=last,
-                credentials=profile["credentials"],
-                subspecialties=tuple(profile["subspecialties"]),
-                licensure_states=tuple(profile["licensure"]),
-                institution=profile["institution"],
-                languages=tuple(profile["languages"]),
-                weekly_capacity=profile["capacity"],
-                username=username,
-                email=f"{username}@experts.example.org",
-            ))
+            out.append(
+                ExpertSpec(
+                    key=f"expert:e{i + 1:02d}",
+                    first_name=first,
+                    last_name=last,
+                    credentials=profile["credentials"],
+                    subspecialties=tuple(profile["subspecialties"]),
+                    licensure_states=tuple(profile["licensure"]),
+                    institution=profile["institution"],
+                    languages=tuple(profile["languages"]),
+                    weekly_capacity=profile["capacity"],
+                    username=username,
+                    email=f"{username}@experts.example.org",
+                )
+            )
         return out
 
     # --- the layout of cases -----------------------------------------------------------
@@ -221,9 +244,7 @@ class _Builder:
         rng = self.rng
         plans = [
             _Plan(i, s)
-            for i, s in enumerate(
-                s for s, n in self._status_counts().items() for _ in range(n)
-            )
+            for i, s in enumerate(s for s, n in self._status_counts().items() for _ in range(n))
         ]
         by_status = {s: [p for p in plans if p.status is s] for s in Status}
 
@@ -239,8 +260,12 @@ class _Builder:
         by_status[S.OPINION_SIGNED][0].expert = "expert:e01"
         by_status[S.OPINION_SIGNED][0].cancer = "ILC"
         delivered = [p for p in by_status[S.REPORT_DELIVERED] if p is not member_case]
-        physician_cases = [*delivered[-1:], by_status[S.CLOSED][0], by_status[S.IN_REVIEW][-1],
-                           by_status[S.REQUESTED][0]]
+        physician_cases = [
+            *delivered[-1:],
+            by_status[S.CLOSED][0],
+            by_status[S.IN_REVIEW][-1],
+            by_status[S.REQUESTED][0],
+        ]
         for p in physician_cases:
             p.pins.add("demo_physician")
             p.physician = "physician:p01"
@@ -265,11 +290,13 @@ class _Builder:
         # Members: some have an earlier closed or withdrawn case before the current one.
         n_members = max(1, round(self.n_cases * self.cfg["members_per_case"]))
         earlier = [p for p in by_status[S.CLOSED] + by_status[S.WITHDRAWN] if not p.pins]
-        later = [p for p in plans if p.status in (*PRE_OPINION, S.OPINION_SIGNED)
-                 and not p.pins and not p.coverage_fails]
+        later = [
+            p
+            for p in plans
+            if p.status in (*PRE_OPINION, S.OPINION_SIGNED) and not p.pins and not p.coverage_fails
+        ]
         pairs = min(self.n_cases - n_members, len(earlier), len(later))
-        for first, second in zip(rng.sample(earlier, pairs), rng.sample(later, pairs),
-                                 strict=True):
+        for first, second in zip(rng.sample(earlier, pairs), rng.sample(later, pairs), strict=True):
             first.earlier_than = second.index
         member_of: dict[int, int] = {}
         n = 0
@@ -334,47 +361,62 @@ class _Builder:
             state = "OH" if pinned else F.weighted(rng, states)
             city, zip3 = rng.choice(self.people["states"][state]["cities"])
             first, last = self._name(sex)
-            has_login = (any(p.origin == "member_request" or "demo_member" in p.pins
-                             for p in cases) or rng.random() < 0.3)
+            has_login = (
+                any(p.origin == "member_request" or "demo_member" in p.pins for p in cases)
+                or rng.random() < 0.3
+            )
             spans = self._spans(rng, cases, request_dates, age)
-            members.append(MemberSpec(
-                key=f"member:m{m + 1:02d}",
-                member_number=self._unique_number(lambda: f"GLH{rng.randint(0, 999_999_999):09d}"),
-                first_name=first,
-                last_name=last,
-                date_of_birth=dob,
-                sex=sex,
-                email=f"{_slug(first)}.{_slug(last)}@example.com",
-                phone=self._phone(state),
-                address_line=f"{rng.randint(100, 9899)} {rng.choice(self.people['streets'])}",
-                city=city,
-                state=state,
-                postal_code=f"{zip3}{rng.randint(1, 99):02d}",
-                preferred_language=F.weighted(rng, self.people["languages"]),
-                spans=spans,
-                has_login=has_login,
-                username=self._username(first, last) if has_login else "",
-            ))
+            members.append(
+                MemberSpec(
+                    key=f"member:m{m + 1:02d}",
+                    member_number=self._unique_number(
+                        lambda: f"GLH{rng.randint(0, 999_999_999):09d}"
+                    ),
+                    first_name=first,
+                    last_name=last,
+                    date_of_birth=dob,
+                    sex=sex,
+                    email=f"{_slug(first)}.{_slug(last)}@example.com",
+                    phone=self._phone(state),
+                    address_line=f"{rng.randint(100, 9899)} {rng.choice(self.people['streets'])}",
+                    city=city,
+                    state=state,
+                    postal_code=f"{zip3}{rng.randint(1, 99):02d}",
+                    preferred_language=F.weighted(rng, self.people["languages"]),
+                    spans=spans,
+                    has_login=has_login,
+                    username=self._username(first, last) if has_login else "",
+                )
+            )
         return members
 
-    def _spans(self, rng, cases: list[_Plan], request_dates: dict[int, date], age: int
-               ) -> tuple[Span, ...]:
+    def _spans(
+        self, rng, cases: list[_Plan], request_dates: dict[int, date], age: int
+    ) -> tuple[Span, ...]:
         plans = self.people["plans"]
         request = min(request_dates[p.index] for p in cases)
         start = (request - timedelta(days=rng.randint(200, 2600))).replace(day=1)
-        good_plan = (plans["with_benefit"][-1] if age >= 65
-                     else rng.choice(plans["with_benefit"][:-1]))
+        good_plan = (
+            plans["with_benefit"][-1] if age >= 65 else rng.choice(plans["with_benefit"][:-1])
+        )
         spans = []
         if rng.random() < 0.3:  # an earlier plan year on another product
             old_start = (start - timedelta(days=rng.randint(365, 1500))).replace(day=1)
-            spans.append(Span(rng.choice(plans["with_benefit"][:-1]), old_start,
-                              start - timedelta(days=1), True))
+            spans.append(
+                Span(
+                    rng.choice(plans["with_benefit"][:-1]),
+                    old_start,
+                    start - timedelta(days=1),
+                    True,
+                )
+            )
         if any(p.coverage_fails for p in cases):
             if rng.random() < 0.5:
                 spans.append(Span(plans["without_benefit"][0], start, None, False))
             else:  # lapsed before the request
-                spans.append(Span(good_plan, start, request - timedelta(days=rng.randint(20, 120)),
-                                  True))
+                spans.append(
+                    Span(good_plan, start, request - timedelta(days=rng.randint(20, 120)), True)
+                )
         else:
             spans.append(Span(good_plan, start, None, True))
         return tuple(sorted(spans, key=lambda s: s.start, reverse=True))
@@ -393,12 +435,16 @@ class _Builder:
         return [*MAIN_PATH[: MAIN_PATH.index(stop) + 1], S.WITHDRAWN]
 
     def _business_time(self, at: datetime) -> datetime:
-        if 8 <= at.hour < 18:
-            return at
-        return datetime.combine(at.date(), time(8 + at.hour % 10, at.minute))
+        """The same moment moved into office hours on a weekday (staff work then)."""
+        if not 8 <= at.hour < 18:
+            at = datetime.combine(at.date(), time(8 + at.hour % 10, at.minute, at.second))
+        if at.weekday() >= 5:  # Saturday or Sunday: the Friday before
+            at -= timedelta(days=at.weekday() - 4)
+        return at
 
-    def _times(self, plan: _Plan, path: list[Status], end_by: datetime | None
-               ) -> dict[Status, datetime]:
+    def _times(
+        self, plan: _Plan, path: list[Status], end_by: datetime | None
+    ) -> dict[Status, datetime]:
         rng, now = self.rng, self.now
         offsets = {path[0]: 0.0}
         for prev, st in pairwise(path):
@@ -433,12 +479,18 @@ class _Builder:
             ceiling = out[st] - timedelta(minutes=rng.randint(2, 15))
         return out
 
-    def _between(self, start: datetime, end: datetime, lo: float = 0.05, hi: float = 0.95
-                 ) -> datetime:
-        return start + (end - start) * self.rng.uniform(lo, hi)
+    def _between(
+        self, start: datetime, end: datetime, lo: float = 0.05, hi: float = 0.95
+    ) -> datetime:
+        """A moment of staff work between two others: in office hours when the window
+        allows it."""
+        at = start + (end - start) * self.rng.uniform(lo, hi)
+        office = self._business_time(at)
+        return office if start < office < end else at
 
-    def _intake(self, times: dict[Status, datetime], path: list[Status]
-                ) -> tuple[datetime, datetime]:
+    def _intake(
+        self, times: dict[Status, datetime], path: list[Status]
+    ) -> tuple[datetime, datetime]:
         """When intake work happened: from the request (or the start of intake) until the
         case left intake, or until now if it is still there."""
         start = times.get(S.INTAKE, times[S.REQUESTED])
@@ -446,8 +498,9 @@ class _Builder:
         end = later[0] if later else self.now - timedelta(minutes=20)
         return start, max(end, start + timedelta(minutes=30))
 
-    def _case_facts(self, plan: _Plan, member: MemberSpec, physician: PhysicianSpec | None,
-                    request: date) -> dict:
+    def _case_facts(
+        self, plan: _Plan, member: MemberSpec, physician: PhysicianSpec | None, request: date
+    ) -> dict:
         rng = self.rng
         cancer = self.cancers[plan.cancer]
         hospital = rng.choice(self.people["hospitals"][member.state])
@@ -458,10 +511,21 @@ class _Builder:
         note = request - timedelta(days=rng.randint(1, 12))
         ordering_first, ordering_last = self._name(rng.choice(["female", "male"]))
         ordering = physician.name if physician else f"Dr. {ordering_first} {ordering_last}"
-        practice = physician.practice if physician else rng.choice(
-            self.people["practices"].get(member.state, self.people["practices"]["OH"]))
-        age = request.year - member.date_of_birth.year - (
-            (request.month, request.day) < (member.date_of_birth.month, member.date_of_birth.day))
+        practice = (
+            physician.practice
+            if physician
+            else rng.choice(
+                self.people["practices"].get(member.state, self.people["practices"]["OH"])
+            )
+        )
+        age = (
+            request.year
+            - member.date_of_birth.year
+            - (
+                (request.month, request.day)
+                < (member.date_of_birth.month, member.date_of_birth.day)
+            )
+        )
         female = member.sex == "female"
         common = {
             "patient": f"{member.first_name} {member.last_name}",
@@ -499,9 +563,16 @@ class _Builder:
         facts["radiologist"] = facts["radiologist"].removeprefix("Dr. ")
         return facts
 
-    def _documents(self, plan: _Plan, facts: dict, times: dict[Status, datetime],
-                   path: list[Status], requester: str, coordinator: str, physician: str | None
-                   ) -> list[DocumentSpec]:
+    def _documents(
+        self,
+        plan: _Plan,
+        facts: dict,
+        times: dict[Status, datetime],
+        path: list[Status],
+        requester: str,
+        coordinator: str,
+        physician: str | None,
+    ) -> list[DocumentSpec]:
         rng = self.rng
         cancer = self.cancers[plan.cancer]
         requested = times[S.REQUESTED]
@@ -516,42 +587,77 @@ class _Builder:
                     merged[name] = F.fill(template, facts)
             merged = F.with_variants(merged)
             spec = self.documents[frame]
-            docs.append(DocumentSpec(
-                kind=kind,
-                title=F.fill(spec["title"], merged),
-                filename=F.fill(spec["filename"], merged) + ".txt",
-                text=F.fill(spec["text"], merged) + "\n",
-                as_pdf=False,
-                source=facts["practice"] if frame == "note" else (
-                    "Great Lakes Molecular Diagnostics Laboratory" if frame == "genomic"
-                    else facts["hospital"]),
-                uploaded_at=min(at, self.now - timedelta(minutes=5)),
-                uploaded_by=by,
-            ))
+            docs.append(
+                DocumentSpec(
+                    kind=kind,
+                    title=F.fill(spec["title"], merged),
+                    filename=F.fill(spec["filename"], merged) + ".txt",
+                    text=F.fill(spec["text"], merged) + "\n",
+                    as_pdf=False,
+                    source=facts["practice"]
+                    if frame == "note"
+                    else (
+                        "Great Lakes Molecular Diagnostics Laboratory"
+                        if frame == "genomic"
+                        else facts["hospital"]
+                    ),
+                    uploaded_at=min(at, self.now - timedelta(minutes=5)),
+                    uploaded_by=by,
+                )
+            )
 
         first_by = requester if plan.origin != "proactive" else coordinator
         if not missing_pathology:
-            path_body = {k: cancer[k] for k in ("specimen_short", "specimen", "diagnosis",
-                                                "synoptic", "comment")}
-            at = requested + timedelta(minutes=rng.randint(2, 20)) if first_by == requester \
+            path_body = {
+                k: cancer[k]
+                for k in ("specimen_short", "specimen", "diagnosis", "synoptic", "comment")
+            }
+            at = (
+                requested + timedelta(minutes=rng.randint(2, 20))
+                if first_by == requester
                 else self._between(requested, intake_end)
+            )
             add("pathology_report", "pathology", path_body, at, first_by, facts["hospital"])
         if rng.random() < 0.9 or missing_pathology:
-            add("imaging_report", "imaging", cancer["imaging"],
-                self._between(requested, intake_end), rng.choice([first_by, coordinator]),
-                facts["hospital"])
+            add(
+                "imaging_report",
+                "imaging",
+                cancer["imaging"],
+                self._between(requested, intake_end),
+                rng.choice([first_by, coordinator]),
+                facts["hospital"],
+            )
         if plan.origin == "physician_referral" or rng.random() < 0.5:
-            add("clinical_note", "note", cancer["note"],
-                requested + timedelta(minutes=rng.randint(3, 30)) if physician == requester
+            add(
+                "clinical_note",
+                "note",
+                cancer["note"],
+                requested + timedelta(minutes=rng.randint(3, 30))
+                if physician == requester
                 else self._between(requested, intake_end),
-                requester if physician == requester else coordinator, facts["practice"])
+                requester if physician == requester else coordinator,
+                facts["practice"],
+            )
         if "genomic" in cancer and plan.status is not S.REQUESTED and rng.random() < 0.7:
-            add("genomic_lab_report", "genomic", cancer["genomic"],
-                self._between(requested, intake_end), coordinator, "")
+            add(
+                "genomic_lab_report",
+                "genomic",
+                cancer["genomic"],
+                self._between(requested, intake_end),
+                coordinator,
+                "",
+            )
         return docs
 
-    def _consents(self, plan: _Plan, member: MemberSpec, times, coordinator: str,
-                  physician: str | None, path: list[Status]) -> list[ConsentSpec]:
+    def _consents(
+        self,
+        plan: _Plan,
+        member: MemberSpec,
+        times,
+        coordinator: str,
+        physician: str | None,
+        path: list[Status],
+    ) -> list[ConsentSpec]:
         rng = self.rng
         reached_intake = S.INTAKE in path
         if plan.status is S.REQUESTED and plan.origin != "member_request":
@@ -562,46 +668,93 @@ class _Builder:
             return []
         requested = times[S.REQUESTED]
         if plan.origin == "member_request" and member.has_login:
-            at, method, by = requested + timedelta(minutes=rng.randint(1, 8)), "electronic", \
-                member.key
+            at, method, by = (
+                requested + timedelta(minutes=rng.randint(1, 8)),
+                "electronic",
+                member.key,
+            )
         else:
             at = self._between(*self._intake(times, path))
             method, by = rng.choice(["paper", "verbal"]), coordinator
         name = f"{member.first_name} {member.last_name}"
         consents = [ConsentSpec("expert_review", name, method, at, by)]
         if physician:
-            consents.append(ConsentSpec("share_with_physician", name, method,
-                                        at + timedelta(seconds=40), by))
+            consents.append(
+                ConsentSpec("share_with_physician", name, method, at + timedelta(seconds=40), by)
+            )
         return consents
 
-    def _opinion(self, plan: _Plan, facts: dict, questions: list[dict],
-                 start: datetime, signed: datetime | None, draft_only: bool) -> OpinionSpec:
+    def _opinion(
+        self,
+        plan: _Plan,
+        facts: dict,
+        questions: list[dict],
+        start: datetime,
+        signed: datetime | None,
+        draft_only: bool,
+    ) -> OpinionSpec:
         rng = self.rng
-        variants = self.cancers[plan.cancer]["opinions"]
+        variants = [
+            v
+            for v in self.cancers[plan.cancer]["opinions"]
+            if all(facts[name] in allowed for name, allowed in v.get("when", {}).items())
+        ]
         variant = rng.choices(variants, weights=[v["weight"] for v in variants])[0]
-        text = {k: F.fill(variant[k], facts) for k in (
-            "diagnosis_comment", "treatment_comment", "narrative", "member_summary")}
-        recs = tuple(Recommendation(r["kind"], F.fill(r["text"], facts),
-                                    F.fill(r.get("rationale", ""), facts))
-                     for r in variant["recommendations"])
+        text = {
+            k: F.fill(variant[k], facts)
+            for k in ("diagnosis_comment", "treatment_comment", "narrative", "member_summary")
+        }
+        recs = tuple(
+            Recommendation(
+                r["kind"], F.fill(r["text"], facts), F.fill(r.get("rationale", ""), facts)
+            )
+            for r in variant["recommendations"]
+        )
         answers = tuple(F.fill(q["a"], facts) for q in questions)
         created = start + timedelta(hours=rng.uniform(1, 20))
         if draft_only:
             # A draft in progress: the diagnosis is assessed, the rest is still open.
             created = min(created, self.now - timedelta(hours=1))
-            return OpinionSpec(variant["diagnosis"], text["diagnosis_comment"], "", "", "",
-                               text["narrative"].split(". ")[0] + ".", "",
-                               answers[:1], recs[:1], created, created, None)
+            return OpinionSpec(
+                variant["diagnosis"],
+                text["diagnosis_comment"],
+                "",
+                "",
+                "",
+                text["narrative"].split(". ")[0] + ".",
+                "",
+                answers[:1],
+                recs[:1],
+                created,
+                created,
+                None,
+            )
         assert signed is not None
         created = min(created, signed - timedelta(hours=1))
-        return OpinionSpec(variant["diagnosis"], text["diagnosis_comment"], variant["treatment"],
-                           text["treatment_comment"], variant["discrepancy"], text["narrative"],
-                           text["member_summary"], answers, recs, created,
-                           signed - timedelta(minutes=rng.randint(5, 60)), signed)
+        return OpinionSpec(
+            variant["diagnosis"],
+            text["diagnosis_comment"],
+            variant["treatment"],
+            text["treatment_comment"],
+            variant["discrepancy"],
+            text["narrative"],
+            text["member_summary"],
+            answers,
+            recs,
+            created,
+            signed - timedelta(minutes=rng.randint(5, 60)),
+            signed,
+        )
 
-    def _case(self, plan: _Plan, member: MemberSpec, physicians: dict[str, PhysicianSpec],
-              staff: list[StaffSpec], times: dict[Status, datetime], path: list[Status]
-              ) -> CaseSpec:
+    def _case(
+        self,
+        plan: _Plan,
+        member: MemberSpec,
+        physicians: dict[str, PhysicianSpec],
+        staff: list[StaffSpec],
+        times: dict[Status, datetime],
+        path: list[Status],
+    ) -> CaseSpec:
         rng = self.rng
         cancer = self.cancers[plan.cancer]
         coordinators = [s.key for s in staff if s.role == "coordinator"]
@@ -618,8 +771,9 @@ class _Builder:
             requester = coordinator
         facts = self._case_facts(plan, member, physician, request)
         n_questions = rng.choice([1, 2, 2, 3])
-        chosen = sorted(rng.sample(range(len(cancer["questions"])),
-                                   min(n_questions, len(cancer["questions"]))))
+        chosen = sorted(
+            rng.sample(range(len(cancer["questions"])), min(n_questions, len(cancer["questions"])))
+        )
         questions = [cancer["questions"][i] for i in chosen]
         if plan.origin == "proactive":
             summary = F.fill(self.cfg["proactive_summary"], facts)
@@ -632,7 +786,8 @@ class _Builder:
             key=f"case:{plan.index:03d}",
             member=member.key,
             origin=plan.origin,
-            requested_by=requester if requester.split(":")[0] != "member" or member.has_login
+            requested_by=requester
+            if requester.split(":")[0] != "member" or member.has_login
             else None,
             physician=plan.physician,
             cancer_type_code=plan.cancer,
@@ -653,52 +808,82 @@ class _Builder:
                 actor = expert_key or coordinator
             elif st is S.WITHDRAWN:
                 reason = rng.choice(self.cfg["withdraw_reasons"])
-                actor = rng.choice([a for a in (member.key if member.has_login else None,
-                                                physician.key if physician and physician.has_login
-                                                else None, coordinator) if a])
+                actor = rng.choice(
+                    [
+                        a
+                        for a in (
+                            member.key if member.has_login else None,
+                            physician.key if physician and physician.has_login else None,
+                            coordinator,
+                        )
+                        if a
+                    ]
+                )
             elif st is S.DECLINED:
                 reason = ""  # set below, once coverage is known
             case.history.append(StatusChange(times[st], prev.value, st.value, actor, reason))
 
-        case.consents = self._consents(plan, member, times, coordinator,
-                                       plan.physician, path)
+        case.consents = self._consents(plan, member, times, coordinator, plan.physician, path)
         if plan.status is S.WITHDRAWN and "revoked" in case.history[-1].reason:
             last = case.history[-1]
             if not case.consents:  # nothing to revoke: the member withdrew for another reason
                 others = [r for r in self.cfg["withdraw_reasons"] if "revoked" not in r]
-                case.history[-1] = StatusChange(last.at, last.from_status, last.to_status,
-                                                last.actor, rng.choice(others))
+                case.history[-1] = StatusChange(
+                    last.at, last.from_status, last.to_status, last.actor, rng.choice(others)
+                )
             case.consents = [
-                ConsentSpec(c.scope, c.signed_by_name, c.method, c.signed_at, c.recorded_by,
-                            last.at - timedelta(minutes=3), last.actor,
-                            "The member asked to stop sharing records.")
+                ConsentSpec(
+                    c.scope,
+                    c.signed_by_name,
+                    c.method,
+                    c.signed_at,
+                    c.recorded_by,
+                    last.at - timedelta(minutes=3),
+                    last.actor,
+                    "The member asked to stop sharing records.",
+                )
                 for c in case.consents
             ]
 
         # Coverage, checked during intake.
         if S.INTAKE in path and not (plan.status is S.INTAKE and "no_coverage" in plan.pins):
-            spans = [EligibilitySpan(s.start, s.end, s.plan, s.expert_review_benefit)
-                     for s in member.spans]
+            spans = [
+                EligibilitySpan(s.start, s.end, s.plan, s.expert_review_benefit)
+                for s in member.spans
+            ]
             decision = check_coverage(spans, request)
             at = self._between(*self._intake(times, path), 0.05, 0.5)
-            case.coverage_checks.append(CoverageSpec(request, decision.covered, decision.reason,
-                                                     at, coordinator))
+            case.coverage_checks.append(
+                CoverageSpec(request, decision.covered, decision.reason, at, coordinator)
+            )
             if plan.status is S.DECLINED and plan.decline == "coverage":
                 last = case.history[-1]
-                case.history[-1] = StatusChange(last.at, last.from_status, last.to_status,
-                                                last.actor,
-                                                F.fill(self.cfg["decline_reasons"]["coverage"],
-                                                       {"coverage_reason": decision.reason}))
+                case.history[-1] = StatusChange(
+                    last.at,
+                    last.from_status,
+                    last.to_status,
+                    last.actor,
+                    F.fill(
+                        self.cfg["decline_reasons"]["coverage"],
+                        {"coverage_reason": decision.reason},
+                    ),
+                )
         if plan.status is S.DECLINED and plan.decline != "coverage":
             last = case.history[-1]
-            case.history[-1] = StatusChange(last.at, last.from_status, last.to_status, last.actor,
-                                            rng.choice(self.cfg["decline_reasons"]["scope"]))
+            case.history[-1] = StatusChange(
+                last.at,
+                last.from_status,
+                last.to_status,
+                last.actor,
+                rng.choice(self.cfg["decline_reasons"]["scope"]),
+            )
         if plan.status in (S.WITHDRAWN, S.DECLINED):
             case.closed_reason = case.history[-1].reason
         elif plan.status is S.CLOSED:
             case.closed_reason = "Report delivered and questions answered."
-        case.documents = self._documents(plan, facts, times, path, requester, coordinator,
-                                         physician.key if physician else None)
+        case.documents = self._documents(
+            plan, facts, times, path, requester, coordinator, physician.key if physician else None
+        )
 
         # The expert: assigned during intake, before the case is ready.
         if expert_key and S.INTAKE in path:
@@ -709,20 +894,26 @@ class _Builder:
             case.ready_at = times[S.READY_FOR_REVIEW]
             case.due_date = add_business_days(case.ready_at.date(), self.review_days)
 
-        if S.IN_REVIEW in path and plan.status in (S.IN_REVIEW, S.OPINION_SIGNED,
-                                                   S.REPORT_DELIVERED, S.CLOSED):
+        if S.IN_REVIEW in path and plan.status in (
+            S.IN_REVIEW,
+            S.OPINION_SIGNED,
+            S.REPORT_DELIVERED,
+            S.CLOSED,
+        ):
             signed = times.get(S.OPINION_SIGNED)
             if signed or rng.random() < 0.5:
-                case.opinion = self._opinion(plan, facts, questions, times[S.IN_REVIEW], signed,
-                                             draft_only=signed is None)
+                case.opinion = self._opinion(
+                    plan, facts, questions, times[S.IN_REVIEW], signed, draft_only=signed is None
+                )
         if S.REPORT_DELIVERED in path:
             case.delivered_at = times[S.REPORT_DELIVERED]
             case.delivered_by = coordinator
             case.followups = self._followups(plan, member, case, times)
         return case
 
-    def _followups(self, plan: _Plan, member: MemberSpec, case: CaseSpec, times
-                   ) -> list[FollowUpSpec]:
+    def _followups(
+        self, plan: _Plan, member: MemberSpec, case: CaseSpec, times
+    ) -> list[FollowUpSpec]:
         rng = self.rng
         if not member.has_login:
             return []
@@ -742,8 +933,13 @@ class _Builder:
 
     # --- assembling --------------------------------------------------------------------
 
-    def _assign_people(self, plans: list[_Plan], members: list[MemberSpec],
-                       physicians: list[PhysicianSpec], experts: list[ExpertSpec]) -> None:
+    def _assign_people(
+        self,
+        plans: list[_Plan],
+        members: list[MemberSpec],
+        physicians: list[PhysicianSpec],
+        experts: list[ExpertSpec],
+    ) -> None:
         rng = self.rng
         load: dict[str, int] = {e.key: 0 for e in experts}
         for p in plans:
@@ -756,8 +952,13 @@ class _Builder:
                 p.physician = rng.choice(local).key
             if p.expert is None and self._needs_expert(p):
                 tissue = by_code(p.cancer).tissue
-                fit = [e for e in experts if tissue in e.subspecialties
-                       and member.state in e.licensure_states and e.key != "expert:e01"]
+                fit = [
+                    e
+                    for e in experts
+                    if tissue in e.subspecialties
+                    and member.state in e.licensure_states
+                    and e.key != "expert:e01"
+                ]
                 fit = fit or [e for e in experts if tissue in e.subspecialties]
                 best = min(load[e.key] for e in fit)
                 choice = rng.choice([e for e in fit if load[e.key] == best])
@@ -783,8 +984,7 @@ class _Builder:
         plans = self._layout()
 
         # Intake gaps that make the coordinator's checklist worth a look.
-        intake = [p for p in plans if p.status is S.INTAKE and not p.pins
-                  and not p.coverage_fails]
+        intake = [p for p in plans if p.status is S.INTAKE and not p.pins and not p.coverage_fails]
         for p, pin in zip(intake, ["gap", "no_consent", "no_coverage"], strict=False):
             p.pins.add(pin)
         ready = [p for p in plans if p.status is S.READY_FOR_REVIEW and not p.pins]
@@ -819,15 +1019,23 @@ class _Builder:
         self._choose_pdfs(cases, plans)
 
         def first(pin: str, status: Status) -> str | None:
-            return next((c.key for c, p in zip(cases, plans, strict=True)
-                         if pin in p.pins and p.status is status), None)
+            return next(
+                (
+                    c.key
+                    for c, p in zip(cases, plans, strict=True)
+                    if pin in p.pins and p.status is status
+                ),
+                None,
+            )
 
-        member_case = next(c for c, p in zip(cases, plans, strict=True)
-                           if "demo_member" in p.pins)
+        member_case = next(c for c, p in zip(cases, plans, strict=True) if "demo_member" in p.pins)
         logins = [
             DemoLogin("member", member_case.member, member_case.key),
-            DemoLogin("physician", "physician:p01", first("demo_physician", S.REPORT_DELIVERED)
-                      or first("demo_physician", S.CLOSED)),
+            DemoLogin(
+                "physician",
+                "physician:p01",
+                first("demo_physician", S.REPORT_DELIVERED) or first("demo_physician", S.CLOSED),
+            ),
             DemoLogin("coordinator", "coordinator:c1", None),
             DemoLogin("expert", "expert:e01", first("demo_expert", S.READY_FOR_REVIEW)),
             DemoLogin("admin", "admin:a1", None),
@@ -855,11 +1063,19 @@ class _Builder:
         first = [i for i, p in enumerate(plans) if p.pins & {"demo_member", "demo_expert"}]
         rest = [i for i in range(len(cases)) if i not in first]
         chosen = first + self.rng.sample(rest, max(0, target - len(first)))
-        for i in chosen[:max(target, len(first))]:
+        for i in chosen[: max(target, len(first))]:
             docs = cases[i].documents
             if not docs:
                 continue
             j = next((k for k, d in enumerate(docs) if d.kind == "pathology_report"), 0)
             d = docs[j]
-            docs[j] = DocumentSpec(d.kind, d.title, d.filename.removesuffix(".txt") + ".pdf",
-                                   d.text, True, d.source, d.uploaded_at, d.uploaded_by)
+            docs[j] = DocumentSpec(
+                d.kind,
+                d.title,
+                d.filename.removesuffix(".txt") + ".pdf",
+                d.text,
+                True,
+                d.source,
+                d.uploaded_at,
+                d.uploaded_by,
+            )

@@ -14,17 +14,28 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="DemoSeed",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
-                                           verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("seed", models.PositiveIntegerField()),
-                ("version", models.PositiveSmallIntegerField(
-                    help_text="The generator's SEED_VERSION.")),
+                (
+                    "version",
+                    models.PositiveSmallIntegerField(help_text="The generator's SEED_VERSION."),
+                ),
                 ("cases", models.PositiveIntegerField()),
                 ("seeded_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("logins", models.JSONField(default=list)),
-                ("program", models.OneToOneField(
-                    on_delete=django.db.models.deletion.PROTECT, related_name="demo_seed",
-                    to="accounts.program")),
+                (
+                    "program",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demo_seed",
+                        to="accounts.program",
+                    ),
+                ),
             ],
         ),
     ]

@@ -27,18 +27,30 @@ ROLE_LABELS = {
 
 
 class Command(BaseCommand):
-    help = ("Run the demo: create and migrate the database, seed a synthetic review "
-            "program (once), print one sign-in per role and serve http://127.0.0.1:PORT.")
+    help = (
+        "Run the demo: create and migrate the database, seed a synthetic review "
+        "program (once), print one sign-in per role and serve http://127.0.0.1:PORT."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (8000)")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="prepare the database and print the sign-ins, then stop")
-        parser.add_argument("--seed", type=int, default=7,
-                            help="random seed of the synthetic program (7); the same seed "
-                                 "gives the same program")
-        parser.add_argument("--cases", type=int, default=DEFAULT_CASES,
-                            help=f"number of synthetic cases ({DEFAULT_CASES})")
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="prepare the database and print the sign-ins, then stop",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=7,
+            help="random seed of the synthetic program (7); the same seed gives the same program",
+        )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=DEFAULT_CASES,
+            help=f"number of synthetic cases ({DEFAULT_CASES})",
+        )
 
     def handle(self, *args, port: int, no_serve: bool, seed: int, cases: int, **options):
         if not 1 <= port <= 65535:
@@ -79,9 +91,7 @@ class Command(BaseCommand):
             )
         else:
             when = timezone.localtime(demo.seeded_at).strftime("%Y-%m-%d %H:%M")
-            self.stdout.write(
-                f"Already seeded on {when} with seed {demo.seed}: nothing created."
-            )
+            self.stdout.write(f"Already seeded on {when} with seed {demo.seed}: nothing created.")
             if seed != demo.seed or cases != demo.cases:
                 self.stdout.write(
                     f"  (--seed {seed} --cases {cases} ignored: start from an empty "
@@ -112,12 +122,14 @@ class Command(BaseCommand):
     def _print_logins(self, demo, passwords: dict[str, str], port: int) -> None:
         rows = demo_logins.logins(demo, passwords)
         out = self.stdout
-        out.write(f"\nSign in at http://127.0.0.1:{port}/login/ as any of these "
-                  "(synthetic data only):\n")
+        out.write(
+            f"\nSign in at http://127.0.0.1:{port}/login/ as any of these (synthetic data only):\n"
+        )
         width = max(len(r.username) for r in rows) if rows else 10
         for r in rows:
-            out.write(f"\n  {ROLE_LABELS[r.role]:<12} {r.username:<{width}}  "
-                      f"password: {r.password}")
+            out.write(
+                f"\n  {ROLE_LABELS[r.role]:<12} {r.username:<{width}}  password: {r.password}"
+            )
             out.write(f"  {'':<12} {r.name}")
             for line in textwrap.wrap(r.look_at, 76):
                 out.write(f"  {'':<12} {line}")
