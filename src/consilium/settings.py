@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consilium.apps.web.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "consilium.apps.web.middleware.SecurityHeadersMiddleware",
@@ -147,9 +148,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_TIMEOUT_MINUTES = _env_int("CONSILIUM_SESSION_TIMEOUT_MINUTES", 30)
-# Every request renews the cookie, so the age is an inactivity timeout.
+# SessionActivityMiddleware renews the session while the user is active, so the age is
+# an inactivity timeout.
 SESSION_COOKIE_AGE = SESSION_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -84,8 +84,16 @@ def test_missing_and_hidden_cases_look_the_same(client, setup):
 
 
 @pytest.mark.parametrize(
-    "name", ["cases:worklist", "cases:open", "reviews:workspace", "portal:home",
-             "physician:home", "accounts:users", "access:audit"]
+    "name",
+    [
+        "cases:worklist",
+        "cases:open",
+        "reviews:workspace",
+        "portal:home",
+        "physician:home",
+        "accounts:users",
+        "access:audit",
+    ],
 )
 def test_anonymous_is_sent_to_login(client, db, name):
     response = client.get(reverse(name))

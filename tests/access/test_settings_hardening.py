@@ -11,9 +11,9 @@ def test_passwords_hash_with_argon2():
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
-def test_session_ends_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def test_session_age_is_the_inactivity_timeout():
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_TIMEOUT_MINUTES * 60
+    assert "consilium.apps.web.middleware.SessionActivityMiddleware" in settings.MIDDLEWARE
 
 
 def test_session_timeout_and_upload_limit_come_from_the_environment(monkeypatch, tmp_path):

@@ -24,6 +24,7 @@ def as_user(client):
     def login(user):
         client.force_login(user)
         return client
+
     return login
 
 
@@ -45,13 +46,25 @@ def signed_case(world, *, deliver: bool = False):
     case = world.case
     f.consent(case)
     expert = f.actor(world.expert.user)
-    reviews.save_draft(expert, case, reviews.OpinionDraft(
-        diagnosis_assessment="refined", treatment_assessment="modify", discrepancy="minor",
-        narrative="Add genomic testing before chemotherapy.",
-        member_summary="Your diagnosis is right; one more test will guide treatment.",
-        answers=["Yes, with more detail.", "Decide after the recurrence score."],
-        recommendations=[{"kind": "test", "text": "Oncotype DX recurrence score",
-                          "rationale": "ER positive, HER2 negative, node negative"}]))
+    reviews.save_draft(
+        expert,
+        case,
+        reviews.OpinionDraft(
+            diagnosis_assessment="refined",
+            treatment_assessment="modify",
+            discrepancy="minor",
+            narrative="Add genomic testing before chemotherapy.",
+            member_summary="Your diagnosis is right; one more test will guide treatment.",
+            answers=["Yes, with more detail.", "Decide after the recurrence score."],
+            recommendations=[
+                {
+                    "kind": "test",
+                    "text": "Oncotype DX recurrence score",
+                    "rationale": "ER positive, HER2 negative, node negative",
+                }
+            ],
+        ),
+    )
     reviews.sign(expert, case)
     case.refresh_from_db()
     if deliver:

@@ -12,8 +12,9 @@ from tests.web_staff.conftest import messages_of
 
 
 def post(client, name, case, data=None, **kw):
-    return client.post(reverse(f"cases:{name}", args=[case.pk, *kw.values()]), data or {},
-                       follow=True)
+    return client.post(
+        reverse(f"cases:{name}", args=[case.pk, *kw.values()]), data or {}, follow=True
+    )
 
 
 def test_transition_happy_path(world, as_user):
@@ -37,8 +38,12 @@ def test_refused_transition_lists_the_reasons_and_changes_nothing(world, as_user
 
 
 def test_a_reason_is_required_where_the_table_says_so(world, as_user):
-    response = post(as_user(world.coordinator), "transition", world.case,
-                    {"name": "return_to_queue", "reason": "  "})
+    response = post(
+        as_user(world.coordinator),
+        "transition",
+        world.case,
+        {"name": "return_to_queue", "reason": "  "},
+    )
     world.case.refresh_from_db()
     assert world.case.status == Status.IN_REVIEW
     assert "&#x27;Return to queue&#x27; needs a reason" in response.content.decode()
@@ -47,8 +52,10 @@ def test_a_reason_is_required_where_the_table_says_so(world, as_user):
 def test_transition_redirects_to_a_local_next_only(world, as_user):
     client = as_user(world.coordinator)
     case = f.case(world.program)
-    response = client.post(reverse("cases:transition", args=[case.pk]),
-                           {"name": "start_intake", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("cases:transition", args=[case.pk]),
+        {"name": "start_intake", "next": "https://evil.example/"},
+    )
     assert response.url == reverse("cases:detail", args=[case.pk])
 
 
@@ -59,8 +66,12 @@ def test_transition_needs_post(world, as_user):
 
 def test_member_signs_consent(world, as_user):
     case = f.case(world.program, mem=world.member, status=Status.INTAKE)
-    response = post(as_user(world.member.user), "consent", case, {
-        "scopes": ["expert_review", "share_with_physician"], "signed_by_name": "Maria Lopez"})
+    response = post(
+        as_user(world.member.user),
+        "consent",
+        case,
+        {"scopes": ["expert_review", "share_with_physician"], "signed_by_name": "Maria Lopez"},
+    )
     consents = case.consents.order_by("scope")
     assert [c.scope for c in consents] == ["expert_review", "share_with_physician"]
     assert all(c.method == Consent.Method.ELECTRONIC for c in consents)
@@ -69,8 +80,12 @@ def test_member_signs_consent(world, as_user):
 
 def test_consent_without_a_name_is_refused(world, as_user):
     case = f.case(world.program, mem=world.member, status=Status.INTAKE)
-    response = post(as_user(world.member.user), "consent", case,
-                    {"scopes": ["expert_review"], "signed_by_name": ""})
+    response = post(
+        as_user(world.member.user),
+        "consent",
+        case,
+        {"scopes": ["expert_review"], "signed_by_name": ""},
+    )
     assert not case.consents.exists()
     assert response.status_code == 200 and messages_of(response)
 
@@ -78,12 +93,17 @@ def test_consent_without_a_name_is_refused(world, as_user):
 def test_coordinator_records_paper_consent_and_revokes_it(world, as_user):
     client = as_user(world.coordinator)
     case = f.case(world.program, status=Status.INTAKE)
-    post(client, "consent", case, {"scopes": ["expert_review"], "signed_by_name": "M L",
-                                   "method": "paper"})
+    post(
+        client,
+        "consent",
+        case,
+        {"scopes": ["expert_review"], "signed_by_name": "M L", "method": "paper"},
+    )
     consent = case.consents.get()
     assert consent.method == Consent.Method.PAPER
-    response = post(client, "consent_revoke", case, {"reason": "Asked by phone"},
-                    consent_id=consent.pk)
+    response = post(
+        client, "consent_revoke", case, {"reason": "Asked by phone"}, consent_id=consent.pk
+    )
     consent.refresh_from_db()
     assert not consent.active and consent.revoke_reason == "Asked by phone"
     assert "Consent revoked" in " ".join(messages_of(response))
@@ -94,8 +114,12 @@ def test_coordinator_records_paper_consent_and_revokes_it(world, as_user):
 
 def test_coordinator_must_say_how_consent_was_given(world, as_user):
     case = f.case(world.program, status=Status.INTAKE)
-    post(as_user(world.coordinator), "consent", case,
-         {"scopes": ["expert_review"], "signed_by_name": "M L"})
+    post(
+        as_user(world.coordinator),
+        "consent",
+        case,
+        {"scopes": ["expert_review"], "signed_by_name": "M L"},
+    )
     assert not case.consents.exists()
 
 
@@ -157,8 +181,9 @@ def test_edit_details(world, as_user):
     client = as_user(world.coordinator)
     url = reverse("cases:edit", args=[world.case.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"cancer_type_code": "LUAD", "questions": "One?\n\n Two? ",
-                                 "physician": ""})
+    response = client.post(
+        url, {"cancer_type_code": "LUAD", "questions": "One?\n\n Two? ", "physician": ""}
+    )
     assert response.status_code == 302
     world.case.refresh_from_db()
     assert world.case.cancer_type_label == "Lung Adenocarcinoma"
@@ -169,7 +194,8 @@ def test_edit_details(world, as_user):
 def test_edit_refused_on_a_closed_case(world, as_user):
     case = f.case(world.program, status=Status.CLOSED)
     response = as_user(world.coordinator).post(
-        reverse("cases:edit", args=[case.pk]), {"cancer_type_code": "LUAD", "questions": "x"})
+        reverse("cases:edit", args=[case.pk]), {"cancer_type_code": "LUAD", "questions": "x"}
+    )
     case.refresh_from_db()
     assert case.cancer_type_code == "IDC"
     assert "The case is closed" in response.content.decode()

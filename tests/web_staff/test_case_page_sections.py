@@ -74,11 +74,13 @@ def test_reports_show_to_the_member_only_once_delivered(world, as_user):
 
 
 def test_every_view_is_audited(world, as_user):
-    before = AuditEvent.objects.filter(case_id=world.case.pk, action="case.view",
-                                       outcome="allowed").count()
+    before = AuditEvent.objects.filter(
+        case_id=world.case.pk, action="case.view", outcome="allowed"
+    ).count()
     _page(as_user, world.coordinator, world.case)
-    after = AuditEvent.objects.filter(case_id=world.case.pk, action="case.view",
-                                      outcome="allowed").count()
+    after = AuditEvent.objects.filter(
+        case_id=world.case.pk, action="case.view", outcome="allowed"
+    ).count()
     assert after == before + 1
 
 
@@ -93,5 +95,9 @@ def test_the_edit_and_upload_forms_are_audited_views(world, as_user):
     for name in ("cases:edit", "records:upload"):
         before = AuditEvent.objects.filter(case_id=world.case.pk, action="case.view").count()
         assert client.get(reverse(name, args=[world.case.pk])).status_code == 200
-        assert AuditEvent.objects.filter(case_id=world.case.pk, action="case.view",
-                                         outcome="allowed").count() == before + 1, name
+        assert (
+            AuditEvent.objects.filter(
+                case_id=world.case.pk, action="case.view", outcome="allowed"
+            ).count()
+            == before + 1
+        ), name

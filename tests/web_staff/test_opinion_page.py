@@ -23,11 +23,21 @@ def form_data(**overrides) -> dict:
         "answer_1": "Only if the recurrence score is high.",
         "narrative": "Full narrative for the physician.",
         "member_summary": "Your diagnosis is right.",
-        "rec-0-kind": "test", "rec-0-text": "Oncotype DX", "rec-0-rationale": "ER+ HER2-",
-        "rec-1-kind": "", "rec-1-text": "", "rec-1-rationale": "",
-        "rec-2-kind": "therapy", "rec-2-text": "", "rec-2-rationale": "",
-        "rec-3-kind": "referral", "rec-3-text": "Genetic counselling", "rec-3-rationale": "",
-        "rec-4-kind": "", "rec-4-text": "", "rec-4-rationale": "",
+        "rec-0-kind": "test",
+        "rec-0-text": "Oncotype DX",
+        "rec-0-rationale": "ER+ HER2-",
+        "rec-1-kind": "",
+        "rec-1-text": "",
+        "rec-1-rationale": "",
+        "rec-2-kind": "therapy",
+        "rec-2-text": "",
+        "rec-2-rationale": "",
+        "rec-3-kind": "referral",
+        "rec-3-text": "Genetic counselling",
+        "rec-3-rationale": "",
+        "rec-4-kind": "",
+        "rec-4-text": "",
+        "rec-4-rationale": "",
     }
     data.update(overrides)
     return data
@@ -59,25 +69,32 @@ def test_save_draft_ignores_blank_rows(world, expert):
     opinion = Opinion.objects.get(case=world.case)
     assert not opinion.is_signed
     assert [(r.kind, r.text) for r in opinion.recommendations.all()] == [
-        ("test", "Oncotype DX"), ("referral", "Genetic counselling")]
-    assert opinion.answers[1] == {"question": "Is chemotherapy needed?",
-                                  "answer": "Only if the recurrence score is high."}
+        ("test", "Oncotype DX"),
+        ("referral", "Genetic counselling"),
+    ]
+    assert opinion.answers[1] == {
+        "question": "Is chemotherapy needed?",
+        "answer": "Only if the recurrence score is high.",
+    }
     # Saved values come back in the form, with two blank rows to add to (still at least 5).
     html = expert.get(reverse("reviews:opinion", args=[world.case.pk])).content.decode()
     assert "Oncotype DX" in html and html.count('class="rec-row"') == 5
 
 
 def test_a_row_without_a_kind_is_explained_and_nothing_saved(world, expert):
-    response = expert.post(reverse("reviews:opinion", args=[world.case.pk]),
-                           form_data(**{"rec-1-text": "Radiotherapy"}))
+    response = expert.post(
+        reverse("reviews:opinion", args=[world.case.pk]),
+        form_data(**{"rec-1-text": "Radiotherapy"}),
+    )
     assert response.status_code == 400
     assert "Choose what kind of recommendation this is." in response.content.decode()
     assert not Opinion.objects.filter(case=world.case).exists()
 
 
 def test_add_row_returns_a_blank_row_and_moves_the_button(world, expert):
-    response = expert.get(reverse("reviews:opinion", args=[world.case.pk]), {"row": "7"},
-                          HTTP_HX_REQUEST="true")
+    response = expert.get(
+        reverse("reviews:opinion", args=[world.case.pk]), {"row": "7"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert 'name="rec-7-text"' in html
     assert 'hx-swap-oob="true"' in html and "?row=8" in html
@@ -93,8 +110,11 @@ def test_signing_needs_the_confirmation(world, expert):
 
 
 def test_an_incomplete_opinion_is_not_signed(world, expert):
-    response = expert.post(reverse("reviews:sign", args=[world.case.pk]),
-                           form_data(discrepancy="", confirm="on"), follow=True)
+    response = expert.post(
+        reverse("reviews:sign", args=[world.case.pk]),
+        form_data(discrepancy="", confirm="on"),
+        follow=True,
+    )
     opinion = Opinion.objects.get(case=world.case)  # the draft is kept
     assert not opinion.is_signed
     assert any("the opinion needs a diagnosis assessment" in m for m in messages_of(response))
@@ -103,8 +123,9 @@ def test_an_incomplete_opinion_is_not_signed(world, expert):
 def test_save_sign_and_addendum(world, expert):
     url = reverse("reviews:opinion", args=[world.case.pk])
     expert.post(url, form_data())
-    response = expert.post(reverse("reviews:sign", args=[world.case.pk]),
-                           form_data(confirm="on"), follow=True)
+    response = expert.post(
+        reverse("reviews:sign", args=[world.case.pk]), form_data(confirm="on"), follow=True
+    )
     opinion = Opinion.objects.get(case=world.case)
     assert opinion.is_signed and opinion.signed_by == world.expert.user
     world.case.refresh_from_db()
@@ -120,8 +141,11 @@ def test_save_sign_and_addendum(world, expert):
     assert response.status_code in (400, 403)
     assert Opinion.objects.get(case=world.case).narrative == "Full narrative for the physician."
 
-    response = expert.post(reverse("reviews:addendum", args=[world.case.pk]),
-                           {"text": "Ki-67 came back at 12%."}, follow=True)
+    response = expert.post(
+        reverse("reviews:addendum", args=[world.case.pk]),
+        {"text": "Ki-67 came back at 12%."},
+        follow=True,
+    )
     assert opinion.addenda.get().text == "Ki-67 came back at 12%."
     assert "Ki-67 came back at 12%." in world.case.reports.get(kind="physician").html
     assert "Addendum added" in response.content.decode()
@@ -160,7 +184,8 @@ def test_start_review_from_the_workspace_goes_to_the_opinion(world, as_user):
     ready.save()
     response = as_user(world.expert.user).post(
         reverse("cases:transition", args=[ready.pk]),
-        {"name": "start_review", "next": reverse("reviews:opinion", args=[ready.pk])})
+        {"name": "start_review", "next": reverse("reviews:opinion", args=[ready.pk])},
+    )
     assert response.url == reverse("reviews:opinion", args=[ready.pk])
     ready.refresh_from_db()
     assert ready.status == Status.IN_REVIEW

@@ -24,8 +24,9 @@ def test_physician_report_html_inside_the_bar(world, as_user):
     assert 'class="report-bar"' in html
     assert reverse("reports:pdf", args=[case.pk, "physician"]) in html
     assert "Oncotype DX recurrence score" in html
-    assert AuditEvent.objects.filter(action="report.physician.view", case_id=case.pk,
-                                     outcome="allowed").exists()
+    assert AuditEvent.objects.filter(
+        action="report.physician.view", case_id=case.pk, outcome="allowed"
+    ).exists()
 
 
 def test_physician_report_pdf(world, as_user):
@@ -71,8 +72,9 @@ def test_member_reads_the_delivered_summary(world, as_user):
 def test_member_asks_and_expert_answers(world, as_user):
     case = signed_case(world, deliver=True)
     member = as_user(world.member.user)
-    response = member.post(reverse("reports:ask", args=[case.pk]),
-                           {"text": "Should I wait for the test?"}, follow=True)
+    response = member.post(
+        reverse("reports:ask", args=[case.pk]), {"text": "Should I wait for the test?"}, follow=True
+    )
     assert any("Your question was sent" in m for m in messages_of(response))
     assert "You can ask 2 more questions" in response.content.decode()
     question = FollowUpQuestion.objects.get(case=case)
@@ -80,8 +82,10 @@ def test_member_asks_and_expert_answers(world, as_user):
     expert = as_user(world.expert.user)
     page = expert.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert reverse("reports:answer", args=[case.pk, question.pk]) in page
-    expert.post(reverse("reports:answer", args=[case.pk, question.pk]),
-                {"answer": "Yes, it takes two weeks."})
+    expert.post(
+        reverse("reports:answer", args=[case.pk, question.pk]),
+        {"answer": "Yes, it takes two weeks."},
+    )
     question.refresh_from_db()
     assert question.is_answered and question.answer == "Yes, it takes two weeks."
 
@@ -91,8 +95,9 @@ def test_the_question_limit_is_shown_and_enforced(world, as_user):
     member = as_user(world.member.user)
     for n in range(settings.FOLLOWUP_QUESTION_LIMIT):
         member.post(reverse("reports:ask", args=[case.pk]), {"text": f"Question {n}?"})
-    response = member.post(reverse("reports:ask", args=[case.pk]), {"text": "One more?"},
-                           follow=True)
+    response = member.post(
+        reverse("reports:ask", args=[case.pk]), {"text": "One more?"}, follow=True
+    )
     assert FollowUpQuestion.objects.filter(case=case).count() == settings.FOLLOWUP_QUESTION_LIMIT
     assert any("follow-up questions this case allows" in m for m in messages_of(response))
     assert "You have asked the 3 questions" in response.content.decode()
@@ -101,8 +106,9 @@ def test_the_question_limit_is_shown_and_enforced(world, as_user):
 def test_asking_before_delivery_is_refused(world, as_user):
     case = signed_case(world)
     assert case.status == Status.OPINION_SIGNED
-    response = as_user(world.member.user).post(reverse("reports:ask", args=[case.pk]),
-                                               {"text": "Already?"}, follow=True)
+    response = as_user(world.member.user).post(
+        reverse("reports:ask", args=[case.pk]), {"text": "Already?"}, follow=True
+    )
     assert not FollowUpQuestion.objects.filter(case=case).exists()
     assert any("once the report is delivered" in m for m in messages_of(response))
 
@@ -112,7 +118,8 @@ def test_only_the_assigned_expert_answers(world, as_user):
     as_user(world.member.user).post(reverse("reports:ask", args=[case.pk]), {"text": "Q?"})
     question = FollowUpQuestion.objects.get(case=case)
     response = as_user(world.coordinator).post(
-        reverse("reports:answer", args=[case.pk, question.pk]), {"answer": "Not mine"})
+        reverse("reports:answer", args=[case.pk, question.pk]), {"answer": "Not mine"}
+    )
     assert response.status_code == 403
     question.refresh_from_db()
     assert not question.is_answered

@@ -17,13 +17,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 
 
 def _pdf() -> bytes:
-    return weasyprint.HTML(string="<h1>Pathology</h1><p>Invasive ductal carcinoma, grade 2.</p>"
-                           ).write_pdf()
+    return weasyprint.HTML(
+        string="<h1>Pathology</h1><p>Invasive ductal carcinoma, grade 2.</p>"
+    ).write_pdf()
 
 
 def _upload(client, case, name, data, kind="pathology_report", title=""):
-    return client.post(reverse("records:upload", args=[case.pk]), {
-        "kind": kind, "title": title, "file": SimpleUploadedFile(name, data)})
+    return client.post(
+        reverse("records:upload", args=[case.pk]),
+        {"kind": kind, "title": title, "file": SimpleUploadedFile(name, data)},
+    )
 
 
 @pytest.fixture
@@ -38,8 +41,9 @@ def test_the_upload_page_shows_the_form(world, intake_case, as_user):
 
 
 def test_a_pdf_is_accepted_with_its_text(world, intake_case, as_user, settings):
-    response = _upload(as_user(world.coordinator), intake_case, "path.pdf", _pdf(),
-                       title="Core biopsy")
+    response = _upload(
+        as_user(world.coordinator), intake_case, "path.pdf", _pdf(), title="Core biopsy"
+    )
     assert response.status_code == 302
     assert response.url == reverse("cases:detail", args=[intake_case.pk]) + "#documents"
     doc = Document.objects.get(case=intake_case)
@@ -49,21 +53,33 @@ def test_a_pdf_is_accepted_with_its_text(world, intake_case, as_user, settings):
 
 
 def test_the_member_uploads_text(world, intake_case, as_user):
-    response = _upload(as_user(world.member.user), intake_case, "note.txt",
-                       b"Clinic note: doing well.\n", kind="clinical_note")
+    response = _upload(
+        as_user(world.member.user),
+        intake_case,
+        "note.txt",
+        b"Clinic note: doing well.\n",
+        kind="clinical_note",
+    )
     assert response.status_code == 302
     doc = Document.objects.get(case=intake_case)
     assert doc.file_type == "text" and doc.uploaded_by == world.member.user
 
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("scan.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff" + bytes(range(256)) * 4,
-     "is not a supported record type"),
-    ("empty.pdf", b"", "empty.pdf is empty"),
-    ("report.pdf", PNG, "is named like a PDF document but its content is a PNG image"),
-])
-def test_bad_files_are_refused_with_the_reason(world, intake_case, as_user, settings,
-                                               name, data, reason):
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        (
+            "scan.exe",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff" + bytes(range(256)) * 4,
+            "is not a supported record type",
+        ),
+        ("empty.pdf", b"", "empty.pdf is empty"),
+        ("report.pdf", PNG, "is named like a PDF document but its content is a PNG image"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason(
+    world, intake_case, as_user, settings, name, data, reason
+):
     response = _upload(as_user(world.coordinator), intake_case, name, data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -84,7 +100,8 @@ def test_a_file_over_the_limit_is_refused(world, intake_case, as_user, settings)
 
 def test_missing_kind_or_file_is_explained(world, intake_case, as_user, settings):
     response = as_user(world.coordinator).post(
-        reverse("records:upload", args=[intake_case.pk]), {"kind": ""})
+        reverse("records:upload", args=[intake_case.pk]), {"kind": ""}
+    )
     html = response.content.decode()
     assert "Choose the kind of record." in html and "Choose a file to upload." in html
     assert stored_files(settings) == []

@@ -20,8 +20,12 @@ def cases(world):
     lung.cancer_type_code, lung.cancer_type_label = "LUAD", "Lung Adenocarcinoma"
     lung.save()
     urgent = f.case(world.program, status=Status.REQUESTED, urgent=True)
-    late = f.case(world.program, status=Status.READY_FOR_REVIEW, exp=world.expert,
-                  due_date=today - timedelta(days=2))
+    late = f.case(
+        world.program,
+        status=Status.READY_FOR_REVIEW,
+        exp=world.expert,
+        due_date=today - timedelta(days=2),
+    )
     return {"lung": lung, "urgent": urgent, "late": late, "assigned": world.case}
 
 
@@ -37,36 +41,45 @@ def test_only_the_programs_cases_are_listed(world, cases, as_user):
     assert world.other_case.reference not in response.content.decode()
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"status": "INTAKE"}, {"lung"}),
-    ({"cancer": "LUAD"}, {"lung"}),
-    ({"origin": "proactive"}, {"lung"}),
-    ({"urgent": "on"}, {"urgent"}),
-    ({"overdue": "on"}, {"late"}),
-    ({"expert": "none"}, {"lung", "urgent"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "INTAKE"}, {"lung"}),
+        ({"cancer": "LUAD"}, {"lung"}),
+        ({"origin": "proactive"}, {"lung"}),
+        ({"urgent": "on"}, {"urgent"}),
+        ({"overdue": "on"}, {"late"}),
+        ({"expert": "none"}, {"lung", "urgent"}),
+    ],
+)
 def test_each_filter(world, cases, as_user, query, expected):
     response = as_user(world.coordinator).get(reverse("cases:worklist"), query)
     assert set(refs(response)) == {cases[k].reference for k in expected}
 
 
 def test_filter_by_expert(world, cases, as_user):
-    response = as_user(world.coordinator).get(reverse("cases:worklist"),
-                                              {"expert": world.expert.pk})
+    response = as_user(world.coordinator).get(
+        reverse("cases:worklist"), {"expert": world.expert.pk}
+    )
     assert set(refs(response)) == {cases["late"].reference, cases["assigned"].reference}
 
 
 def test_search_by_reference_name_and_number(world, cases, as_user):
     client = as_user(world.coordinator)
     late = cases["late"]
-    for term in (late.reference, late.member.member_number, late.member.last_name,
-                 late.member.full_name):
+    for term in (
+        late.reference,
+        late.member.member_number,
+        late.member.last_name,
+        late.member.full_name,
+    ):
         assert refs(client.get(reverse("cases:worklist"), {"q": term})) == [late.reference], term
 
 
 def test_htmx_request_gets_only_the_table(world, cases, as_user):
     response = as_user(world.coordinator).get(
-        reverse("cases:worklist"), {"status": "INTAKE"}, HTTP_HX_REQUEST="true")
+        reverse("cases:worklist"), {"status": "INTAKE"}, HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert "<table" in html and "<html" not in html
     assert cases["lung"].reference in html

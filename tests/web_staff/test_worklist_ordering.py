@@ -15,17 +15,22 @@ def test_overdue_first_then_due_date_then_newest(world, as_user):
     today = timezone.localdate()
     now = timezone.now()
     m = f.member(world.program, with_login=False)
-    due_later = f.case(world.program, mem=m, status=Status.READY_FOR_REVIEW,
-                       due_date=today + timedelta(days=5))
-    due_soon = f.case(world.program, mem=m, status=Status.IN_REVIEW,
-                      due_date=today + timedelta(days=1))
-    very_late = f.case(world.program, mem=m, status=Status.IN_REVIEW,
-                       due_date=today - timedelta(days=9))
-    late = f.case(world.program, mem=m, status=Status.READY_FOR_REVIEW,
-                  due_date=today - timedelta(days=1))
+    due_later = f.case(
+        world.program, mem=m, status=Status.READY_FOR_REVIEW, due_date=today + timedelta(days=5)
+    )
+    due_soon = f.case(
+        world.program, mem=m, status=Status.IN_REVIEW, due_date=today + timedelta(days=1)
+    )
+    very_late = f.case(
+        world.program, mem=m, status=Status.IN_REVIEW, due_date=today - timedelta(days=9)
+    )
+    late = f.case(
+        world.program, mem=m, status=Status.READY_FOR_REVIEW, due_date=today - timedelta(days=1)
+    )
     # A past due date on a signed case is not overdue: the clock has stopped.
-    signed_past = f.case(world.program, mem=m, status=Status.OPINION_SIGNED,
-                         due_date=today - timedelta(days=20))
+    signed_past = f.case(
+        world.program, mem=m, status=Status.OPINION_SIGNED, due_date=today - timedelta(days=20)
+    )
     old_new = f.case(world.program, mem=m, created_at=now - timedelta(days=3))
     new_new = f.case(world.program, mem=m, created_at=now)
     world.case.created_at = now - timedelta(days=10)
@@ -33,8 +38,16 @@ def test_overdue_first_then_due_date_then_newest(world, as_user):
 
     response = as_user(world.coordinator).get(reverse("cases:worklist"))
     order = [c.pk for c in response.context["page"]]
-    assert order == [very_late.pk, late.pk, signed_past.pk, due_soon.pk, due_later.pk,
-                     new_new.pk, old_new.pk, world.case.pk]
+    assert order == [
+        very_late.pk,
+        late.pk,
+        signed_past.pk,
+        due_soon.pk,
+        due_later.pk,
+        new_new.pk,
+        old_new.pk,
+        world.case.pk,
+    ]
     html = response.content.decode()
     assert html.count('<tr class="overdue">') == 2
 

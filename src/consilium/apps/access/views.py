@@ -118,14 +118,4 @@ def audit_trail(request):
         page = Paginator(events.order_by("-at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
         audit.detail += f"; page {page.number}"
 
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "access/audit.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "access/audit.html", {"form": form, "page": page})

@@ -12,6 +12,7 @@ from django import forms
 
 from consilium.apps.cases.models import Case, Consent
 from consilium.apps.people.models import Expert, Member, Physician
+from consilium.apps.web.widgets import FastSelect
 from consilium.engines.casework.lifecycle import Status
 from consilium.engines.knowledge.cancer_types import common_types
 
@@ -38,10 +39,14 @@ class WorklistFilter(forms.Form):
             attrs={"type": "search", "placeholder": "Reference, member name or number"}
         ),
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Case.STATUS_CHOICES])
-    cancer = forms.ChoiceField(required=False, label="Cancer type")
-    origin = forms.ChoiceField(required=False, choices=[("", "Any origin"), *Case.Origin.choices])
-    expert = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *Case.STATUS_CHOICES], widget=FastSelect
+    )
+    cancer = forms.ChoiceField(required=False, label="Cancer type", widget=FastSelect)
+    origin = forms.ChoiceField(
+        required=False, choices=[("", "Any origin"), *Case.Origin.choices], widget=FastSelect
+    )
+    expert = forms.ChoiceField(required=False, widget=FastSelect)
     overdue = forms.BooleanField(required=False, label="Overdue only")
     urgent = forms.BooleanField(required=False, label="Urgent only")
 
@@ -75,8 +80,9 @@ class WorklistFilter(forms.Form):
                 by_term |= Q(pk=int(ref))
             parts = term.split()
             if len(parts) >= 2:  # "Maria Lopez"
-                by_term |= Q(member__first_name__icontains=parts[0],
-                             member__last_name__icontains=parts[-1])
+                by_term |= Q(
+                    member__first_name__icontains=parts[0], member__last_name__icontains=parts[-1]
+                )
             qs = qs.filter(by_term)
         if data["status"]:
             qs = qs.filter(status=data["status"])
@@ -116,7 +122,9 @@ class CaseDetailsMixin(forms.Form):
         help_text="The questions the expert should answer, one per line.",
     )
     physician = PhysicianField(
-        Physician.objects.all(), required=False, label="Treating physician",
+        Physician.objects.all(),
+        required=False,
+        label="Treating physician",
         empty_label="None on file",
     )
 
@@ -130,19 +138,29 @@ class CaseDetailsMixin(forms.Form):
 
 class OpenCaseForm(CaseDetailsMixin):
     member_number = forms.CharField(
-        label="Member number", max_length=40,
+        label="Member number",
+        max_length=40,
         help_text="The plan's member id. Search by name below if you do not have it.",
     )
-    origin = forms.ChoiceField(choices=ON_BEHALF_ORIGINS, widget=forms.RadioSelect,
-                               initial=Case.Origin.PROACTIVE.value)
+    origin = forms.ChoiceField(
+        choices=ON_BEHALF_ORIGINS, widget=forms.RadioSelect, initial=Case.Origin.PROACTIVE.value
+    )
     clinical_summary = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What we know so far: diagnosis, treatment so far, why a review now.",
     )
     urgent = forms.BooleanField(required=False, label="Urgent (treatment decision within days)")
 
-    field_order = ["member_number", "origin", "cancer_type_code", "questions",
-                   "clinical_summary", "physician", "urgent"]
+    field_order = [
+        "member_number",
+        "origin",
+        "cancer_type_code",
+        "questions",
+        "clinical_summary",
+        "physician",
+        "urgent",
+    ]
 
     def __init__(self, *args, program=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,15 +180,18 @@ class EditCaseForm(CaseDetailsMixin):
 
 class ConsentForm(forms.Form):
     scopes = forms.MultipleChoiceField(
-        choices=Consent.Scope.choices, widget=forms.CheckboxSelectMultiple,
+        choices=Consent.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one thing to consent to."},
         label="Consent to",
     )
     signed_by_name = forms.CharField(max_length=200, label="Full name")
     method = forms.ChoiceField(
         required=False,
-        choices=[(Consent.Method.PAPER.value, Consent.Method.PAPER.label),
-                 (Consent.Method.VERBAL.value, Consent.Method.VERBAL.label)],
+        choices=[
+            (Consent.Method.PAPER.value, Consent.Method.PAPER.label),
+            (Consent.Method.VERBAL.value, Consent.Method.VERBAL.label),
+        ],
         widget=forms.RadioSelect,
     )
 
@@ -187,11 +208,14 @@ class TransitionForm(forms.Form):
 class AssignForm(forms.Form):
     expert = forms.ModelChoiceField(
         Expert.objects.filter(active=True).select_related("user"),
-        error_messages={"required": "Choose an expert.",
-                        "invalid_choice": "That expert is not taking cases."},
+        error_messages={
+            "required": "Choose an expert.",
+            "invalid_choice": "That expert is not taking cases.",
+        },
     )
 
 
 # Statuses an expert's open load counts: assigned and not yet signed.
-OPEN_LOAD_STATUSES = [s.value for s in (Status.REQUESTED, Status.INTAKE,
-                                        Status.READY_FOR_REVIEW, Status.IN_REVIEW)]
+OPEN_LOAD_STATUSES = [
+    s.value for s in (Status.REQUESTED, Status.INTAKE, Status.READY_FOR_REVIEW, Status.IN_REVIEW)
+]

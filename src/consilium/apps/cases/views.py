@@ -144,9 +144,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         experts = list(Expert.objects.select_related("user").order_by("user__last_name"))
         form = WorklistFilter(request.GET or None, experts=experts)
         running = [s.value for s in CLOCK_RUNNING]
-        rows = (
+        ordered = (
             (form.filter(program_cases) if form.is_bound else program_cases)
-            .select_related("member", "expert__user")
             .annotate(
                 overdue_rank=models.Case(
                     models.When(status__in=running, due_date__lt=today, then=0),
@@ -154,13 +153,22 @@ def worklist(request: HttpRequest) -> HttpResponse:
                     output_field=models.IntegerField(),
                 )
             )
-            .order_by("overdue_rank", models.F("due_date").asc(nulls_last=True),
-                      "-created_at", "-pk")
+            .order_by(
+                "overdue_rank", models.F("due_date").asc(nulls_last=True), "-created_at", "-pk"
+            )
         )
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        for case in page:
+        # Sort and page over case ids alone, then load the page's 50 rows with their
+        # members and experts: the database sorts a narrow index-backed list instead of
+        # joining every case of the program first.
+        page = Paginator(ordered.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        ids = list(page.object_list)
+        loaded = Case.objects.select_related("member", "expert__user").in_bulk(ids)
+        page.object_list = [loaded[pk] for pk in ids]
+        for case in page.object_list:
             case.badge = badge_class(case.status)
-            case.overdue = case.overdue_rank == 0
+            case.overdue = case.is_overdue(today)
         audit.detail = f"page {page.number} of {page.paginator.num_pages}"
         context = {"form": form, "page": page, "today": today}
         if is_htmx(request):
@@ -170,8 +178,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 program_cases.order_by().values_list("status").annotate(n=models.Count("pk"))
             )
             context["status_counts"] = [
-                {"value": s.value, "label": s.label, "n": by_status.get(s.value, 0),
-                 "badge": STATUS_BADGE[s]}
+                {
+                    "value": s.value,
+                    "label": s.label,
+                    "n": by_status.get(s.value, 0),
+                    "badge": STATUS_BADGE[s],
+                }
                 for s in Status
             ]
             context["overdue_count"] = program_cases.overdue(today).count()
@@ -190,14 +202,15 @@ def _member_matches(request: HttpRequest, actor: Actor, term: str) -> list[Membe
         return []
     with audited(actor, "member.lookup") as audit:
         audit.detail = f"search {term[:60]!r}"
-        query = (models.Q(member_number__iexact=term) | models.Q(last_name__icontains=term)
-                 | models.Q(first_name__icontains=term))
+        query = (
+            models.Q(member_number__iexact=term)
+            | models.Q(last_name__icontains=term)
+            | models.Q(first_name__icontains=term)
+        )
         parts = term.split()
         if len(parts) >= 2:
             query |= models.Q(first_name__icontains=parts[0], last_name__icontains=parts[-1])
-        return list(
-            Member.objects.filter(program_id=request.user.program_id).filter(query)[:20]
-        )
+        return list(Member.objects.filter(program_id=request.user.program_id).filter(query)[:20])
 
 
 @login_required
@@ -215,15 +228,18 @@ def open_case(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                case = services.open_case(actor, services.NewCase(
-                    member=data["member_number"],
-                    origin=data["origin"],
-                    cancer_type_code=data["cancer_type_code"],
-                    questions=data["questions"],
-                    clinical_summary=data["clinical_summary"],
-                    physician=data["physician"],
-                    urgent=data["urgent"],
-                ))
+                case = services.open_case(
+                    actor,
+                    services.NewCase(
+                        member=data["member_number"],
+                        origin=data["origin"],
+                        cancer_type_code=data["cancer_type_code"],
+                        questions=data["questions"],
+                        clinical_summary=data["clinical_summary"],
+                        physician=data["physician"],
+                        urgent=data["urgent"],
+                    ),
+                )
             except RuleError as exc:
                 form.add_error(None, exc.message)
                 for reason in exc.reasons:
@@ -233,17 +249,28 @@ def open_case(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Case {case.reference} opened for {case.member}.")
                 return redirect("cases:detail", pk=case.pk)
     else:
-        form = OpenCaseForm(program=program,
-                            initial={"member_number": request.GET.get("member_number", "")})
+        form = OpenCaseForm(
+            program=program, initial={"member_number": request.GET.get("member_number", "")}
+        )
     chosen = None
-    number = (form.data.get("member_number") if form.is_bound
-              else form.initial.get("member_number")) or ""
+    number = (
+        form.data.get("member_number") if form.is_bound else form.initial.get("member_number")
+    ) or ""
     if number.strip():
-        chosen = Member.objects.filter(program=program,
-                                       member_number__iexact=number.strip()).first()
-    return render(request, "cases/open.html", {
-        "form": form, "matches": matches, "find": find, "chosen": chosen,
-    }, status=400 if form.is_bound and form.errors else 200)
+        chosen = Member.objects.filter(
+            program=program, member_number__iexact=number.strip()
+        ).first()
+    return render(
+        request,
+        "cases/open.html",
+        {
+            "form": form,
+            "matches": matches,
+            "find": find,
+            "chosen": chosen,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
@@ -256,7 +283,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.update_details(
-                    actor, case,
+                    actor,
+                    case,
                     cancer_type_code=data["cancer_type_code"],
                     questions=data["questions"],
                     # The service cannot clear the physician; "none" leaves it as it is.
@@ -268,15 +296,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Case details saved.")
                 return redirect("cases:detail", pk=case.pk)
     else:
-        form = EditCaseForm(initial={
-            "cancer_type_code": case.cancer_type_code,
-            "questions": "\n".join(case.questions),
-            "physician": case.physician_id,
-        })
+        form = EditCaseForm(
+            initial={
+                "cancer_type_code": case.cancer_type_code,
+                "questions": "\n".join(case.questions),
+                "physician": case.physician_id,
+            }
+        )
     with audited(actor, "case.view", case) as audit:
         audit.detail = "edit form"
-        response = render(request, "cases/edit.html", {"case": case, "form": form},
-                          status=400 if form.is_bound and form.errors else 200)
+        response = render(
+            request,
+            "cases/edit.html",
+            {"case": case, "form": form},
+            status=400 if form.is_bound and form.errors else 200,
+        )
     return response
 
 
@@ -305,20 +339,24 @@ def transition_options(role: Role, facts: lifecycle.CaseFacts) -> list[Transitio
     for verdict in lifecycle.available(role, facts):
         spec = verdict.transition
         guards = [
-            GuardLine(GUARD_MET.get(g.key, g.key) if g.holds(facts) else g.unmet.capitalize(),
-                      g.holds(facts))
+            GuardLine(
+                GUARD_MET.get(g.key, g.key) if g.holds(facts) else g.unmet.capitalize(),
+                g.holds(facts),
+            )
             for g in spec.guards
         ]
         unmet = {g.unmet for g in spec.guards}
-        options.append(TransitionOption(
-            name=spec.name,
-            label=spec.label,
-            allowed=verdict.allowed,
-            needs_reason=spec.needs_reason,
-            danger=spec.target in lifecycle.TERMINAL and spec.target is not Status.CLOSED,
-            guards=guards,
-            blocked_by=[r for r in verdict.reasons if r not in unmet],
-        ))
+        options.append(
+            TransitionOption(
+                name=spec.name,
+                label=spec.label,
+                allowed=verdict.allowed,
+                needs_reason=spec.needs_reason,
+                danger=spec.target in lifecycle.TERMINAL and spec.target is not Status.CLOSED,
+                guards=guards,
+                blocked_by=[r for r in verdict.reasons if r not in unmet],
+            )
+        )
     return options
 
 
@@ -328,8 +366,14 @@ def progress_steps(case: Case, timeline, member_words: bool) -> list[dict]:
         reached, current = MAIN_PATH.index(status), True
     else:
         # Withdrawn or declined: show how far the case had come.
-        last = next((e.from_status for e in reversed(timeline)
-                     if e.to_status == status.value and e.from_status), Status.REQUESTED.value)
+        last = next(
+            (
+                e.from_status
+                for e in reversed(timeline)
+                if e.to_status == status.value and e.from_status
+            ),
+            Status.REQUESTED.value,
+        )
         reached = MAIN_PATH.index(Status(last)) if Status(last) in MAIN_PATH else 0
         current = False
     steps = []
@@ -337,8 +381,7 @@ def progress_steps(case: Case, timeline, member_words: bool) -> list[dict]:
         state = "done" if i < reached else ("current" if i == reached and current else "")
         if i == reached and not current:
             state = "done"
-        steps.append({"label": MEMBER_STEPS[step] if member_words else step.label,
-                      "state": state})
+        steps.append({"label": MEMBER_STEPS[step] if member_words else step.label, "state": state})
     return steps
 
 
@@ -353,8 +396,10 @@ class Candidate:
     def label(self) -> str:
         e = self.expert
         licence = "licensed here" if self.licensed else "NOT licensed in the member's state"
-        return (f"{e.user.display_name} — {', '.join(e.subspecialties) or 'no subspecialty'} · "
-                f"{licence} · {self.load} of {e.weekly_capacity} open")
+        return (
+            f"{e.user.display_name} — {', '.join(e.subspecialties) or 'no subspecialty'} · "
+            f"{licence} · {self.load} of {e.weekly_capacity} open"
+        )
 
 
 def expert_candidates(case: Case) -> tuple[str | None, list[Candidate]]:
@@ -365,17 +410,27 @@ def expert_candidates(case: Case) -> tuple[str | None, list[Candidate]]:
     experts = (
         Expert.objects.filter(active=True)
         .select_related("user")
-        .annotate(open_load=models.Count(
-            "cases", filter=models.Q(cases__status__in=OPEN_LOAD_STATUSES)))
+        .annotate(
+            open_load=models.Count("cases", filter=models.Q(cases__status__in=OPEN_LOAD_STATUSES))
+        )
     )
     candidates = [
-        Candidate(e, bool(tissue) and tissue in (e.subspecialties or []),
-                  case.member.state in (e.licensure_states or []), e.open_load)
+        Candidate(
+            e,
+            bool(tissue) and tissue in (e.subspecialties or []),
+            case.member.state in (e.licensure_states or []),
+            e.open_load,
+        )
         for e in experts
     ]
-    candidates.sort(key=lambda c: (not c.matches, not c.licensed,
-                                   c.load / max(c.expert.weekly_capacity, 1),
-                                   c.expert.user.last_name))
+    candidates.sort(
+        key=lambda c: (
+            not c.matches,
+            not c.licensed,
+            c.load / max(c.expert.weekly_capacity, 1),
+            c.expert.user.last_name,
+        )
+    )
     return tissue, candidates
 
 
@@ -429,10 +484,12 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
 
     # The member signs their own consent here; a coordinator records paper or verbal.
     missing_scopes = [(v, label) for v, label in Consent.Scope.choices if v not in active_scopes]
-    ctx["consent_to_sign"] = missing_scopes if (
-        can("consent.sign") and not status.is_terminal) else []
-    ctx["consent_to_record"] = missing_scopes if (
-        can("consent.record") and not status.is_terminal) else []
+    ctx["consent_to_sign"] = (
+        missing_scopes if (can("consent.sign") and not status.is_terminal) else []
+    )
+    ctx["consent_to_record"] = (
+        missing_scopes if (can("consent.record") and not status.is_terminal) else []
+    )
 
     if can("coverage.view"):
         checks = list(case.coverage_checks.select_related("checked_by")[:5])
@@ -444,16 +501,26 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
             "offer_decline": bool(latest and not latest.covered and decline),
             "decline_reason": f"Not covered: {latest.reason}" if latest else "",
             "checklist": [
-                GuardLine(GUARD_MET["consent"] if facts.consent_active
-                          else "The member's consent (expert review) is not signed",
-                          facts.consent_active),
-                GuardLine(GUARD_MET["coverage"] if facts.coverage_passed
-                          else "No passing coverage check", facts.coverage_passed),
-                GuardLine(GUARD_MET["pathology"] if facts.has_pathology_report
-                          else "No pathology report among the records",
-                          facts.has_pathology_report),
-                GuardLine(GUARD_MET["expert"] if facts.expert_assigned
-                          else "No expert assigned yet", facts.expert_assigned),
+                GuardLine(
+                    GUARD_MET["consent"]
+                    if facts.consent_active
+                    else "The member's consent (expert review) is not signed",
+                    facts.consent_active,
+                ),
+                GuardLine(
+                    GUARD_MET["coverage"] if facts.coverage_passed else "No passing coverage check",
+                    facts.coverage_passed,
+                ),
+                GuardLine(
+                    GUARD_MET["pathology"]
+                    if facts.has_pathology_report
+                    else "No pathology report among the records",
+                    facts.has_pathology_report,
+                ),
+                GuardLine(
+                    GUARD_MET["expert"] if facts.expert_assigned else "No expert assigned yet",
+                    facts.expert_assigned,
+                ),
             ],
             "record_counts": _record_counts(documents),
         }
@@ -465,8 +532,11 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
         ctx["opinion"] = opinion
         ctx["recommendations"] = list(opinion.recommendations.all()) if opinion else []
         ctx["addenda_count"] = opinion.addenda.count() if opinion else 0
-        ctx["can_write_opinion"] = can("opinion.write") and status is Status.IN_REVIEW and not (
-            opinion and opinion.is_signed)
+        ctx["can_write_opinion"] = (
+            can("opinion.write")
+            and status is Status.IN_REVIEW
+            and not (opinion and opinion.is_signed)
+        )
         ctx["show_opinion"] = True
 
     reports = []
@@ -525,13 +595,17 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose a step to take.")
         return back_to_case(request, case)
     try:
-        case = services.transition(actor, case, form.cleaned_data["name"],
-                                   form.cleaned_data["reason"])
+        case = services.transition(
+            actor, case, form.cleaned_data["name"], form.cleaned_data["reason"]
+        )
     except RuleError as exc:
         refused(request, exc)
     else:
-        words = (MEMBER_WORDS[case.status_enum] if actor.role is Role.MEMBER
-                 else f"The case is now {case.status_enum.label.lower()}")
+        words = (
+            MEMBER_WORDS[case.status_enum]
+            if actor.role is Role.MEMBER
+            else f"The case is now {case.status_enum.label.lower()}"
+        )
         messages.success(request, f"Done. {words}.")
     return back_to_case(request, case)
 
@@ -556,9 +630,15 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
         for scope in form.cleaned_data["scopes"]:
             if scope in already:
                 continue
-            signed.append(services.sign_consent(
-                actor, case, scope, form.cleaned_data["signed_by_name"],
-                method or Consent.Method.ELECTRONIC))
+            signed.append(
+                services.sign_consent(
+                    actor,
+                    case,
+                    scope,
+                    form.cleaned_data["signed_by_name"],
+                    method or Consent.Method.ELECTRONIC,
+                )
+            )
     except RuleError as exc:
         refused(request, exc)
         failed = True

@@ -9,11 +9,15 @@ from consilium.apps.records.models import Document
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "Choose the kind of record…"), *Document.Kind.choices],
-                             label="Kind of record",
-                             error_messages={"required": "Choose the kind of record."})
-    title = forms.CharField(required=False, max_length=200,
-                            help_text="Optional, e.g. “Core biopsy, March 2025”.")
+    kind = forms.ChoiceField(
+        choices=[("", "Choose the kind of record…"), *Document.Kind.choices],
+        label="Kind of record",
+        error_messages={"required": "Choose the kind of record."},
+    )
+    title = forms.CharField(
+        required=False, max_length=200, help_text="Optional, e.g. “Core biopsy, March 2025”."
+    )
     # Empty files pass here so the service gives its own reason ("... is empty").
-    file = forms.FileField(allow_empty_file=True,
-                           error_messages={"required": "Choose a file to upload."})
+    file = forms.FileField(
+        allow_empty_file=True, error_messages={"required": "Choose a file to upload."}
+    )

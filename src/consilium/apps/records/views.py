@@ -46,7 +46,8 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             upload_file = form.cleaned_data["file"]
             try:
                 doc = services.add_document(
-                    actor, case,
+                    actor,
+                    case,
                     data=services.read_upload(upload_file),
                     filename=upload_file.name,
                     kind=form.cleaned_data["kind"],
@@ -62,9 +63,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         form = UploadForm(initial={"kind": request.GET.get("kind", "")})
     with audited(actor, "case.view", case) as audit:
         audit.detail = "upload form"
-        response = render(request, "records/upload.html", {
-            "case": case, "form": form, "max_upload_mb": settings.MAX_UPLOAD_MB,
-        }, status=status)
+        response = render(
+            request,
+            "records/upload.html",
+            {
+                "case": case,
+                "form": form,
+                "max_upload_mb": settings.MAX_UPLOAD_MB,
+            },
+            status=status,
+        )
     return response
 
 
@@ -76,15 +84,19 @@ def viewer(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
     file_type = FileType(doc.file_type)
     with audited(actor, "document.view", case, obj=doc) as audit:
         audit.detail = "viewer"
-        response = render(request, "records/viewer.html", {
-            "case": case,
-            "doc": doc,
-            "is_pdf": file_type is FileType.PDF,
-            "is_image": file_type in IMAGE_TYPES,
-            "is_text": file_type is FileType.TEXT,
-            "file_type_label": file_type.label,
-            "is_member": actor.role is not None and actor.role.value == "member",
-        })
+        response = render(
+            request,
+            "records/viewer.html",
+            {
+                "case": case,
+                "doc": doc,
+                "is_pdf": file_type is FileType.PDF,
+                "is_image": file_type in IMAGE_TYPES,
+                "is_text": file_type is FileType.TEXT,
+                "file_type_label": file_type.label,
+                "is_member": actor.role is not None and actor.role.value == "member",
+            },
+        )
     return response
 
 

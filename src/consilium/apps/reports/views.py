@@ -50,11 +50,12 @@ def view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     except RuleError as exc:
         refused(request, exc)
         return redirect(reverse("cases:detail", args=[pk]) + "#reports")
-    bar = render_to_string("reports/pages/bar.html", {"case": case, "report": report},
-                           request=request)
+    bar = render_to_string(
+        "reports/pages/bar.html", {"case": case, "report": report}, request=request
+    )
     html = report.html
     match = _BODY.search(html)
-    html = html[: match.end()] + bar + html[match.end():] if match else bar + html
+    html = html[: match.end()] + bar + html[match.end() :] if match else bar + html
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
@@ -83,8 +84,9 @@ def ask(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as exc:
         refused(request, exc)
     else:
-        messages.success(request, "Your question was sent to the expert. "
-                                  "You will see the answer on this page.")
+        messages.success(
+            request, "Your question was sent to the expert. You will see the answer on this page."
+        )
     return redirect(reverse("cases:detail", args=[case.pk]) + "#questions")
 
 

@@ -22,34 +22,50 @@ _ROW_KEY = re.compile(r"^rec-(\d+)-(kind|text|rationale)$")
 
 class OpinionForm(forms.Form):
     diagnosis_assessment = forms.ChoiceField(
-        choices=Opinion.Diagnosis.choices, widget=forms.RadioSelect, required=False,
-        label="Diagnosis")
+        choices=Opinion.Diagnosis.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Diagnosis",
+    )
     diagnosis_comment = forms.CharField(
-        required=False, label="Comment on the diagnosis",
-        widget=forms.Textarea(attrs={"rows": 3}))
+        required=False, label="Comment on the diagnosis", widget=forms.Textarea(attrs={"rows": 3})
+    )
     treatment_assessment = forms.ChoiceField(
-        choices=Opinion.Treatment.choices, widget=forms.RadioSelect, required=False,
-        label="Treatment plan")
+        choices=Opinion.Treatment.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Treatment plan",
+    )
     treatment_comment = forms.CharField(
-        required=False, label="Comment on the treatment plan",
-        widget=forms.Textarea(attrs={"rows": 3}))
+        required=False,
+        label="Comment on the treatment plan",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     discrepancy = forms.ChoiceField(
-        choices=Opinion.Discrepancy.choices, widget=forms.RadioSelect, required=False,
-        label="Discrepancy with the original plan")
+        choices=Opinion.Discrepancy.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Discrepancy with the original plan",
+    )
     narrative = forms.CharField(
-        required=False, label="Opinion for the treating physician",
-        widget=forms.Textarea(attrs={"rows": 8}))
+        required=False,
+        label="Opinion for the treating physician",
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
     member_summary = forms.CharField(
-        required=False, label="Summary for the member, in plain language",
+        required=False,
+        label="Summary for the member, in plain language",
         help_text="Short sentences, no jargon: the member reads this in their summary.",
-        widget=forms.Textarea(attrs={"rows": 5}))
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = list(questions)
         for i, question in enumerate(self.questions):
             self.fields[f"answer_{i}"] = forms.CharField(
-                required=False, label=question, widget=forms.Textarea(attrs={"rows": 3}))
+                required=False, label=question, widget=forms.Textarea(attrs={"rows": 3})
+            )
 
     @property
     def answer_fields(self):
@@ -59,9 +75,18 @@ class OpinionForm(forms.Form):
     def initial_from(cls, opinion: Opinion | None, questions) -> dict:
         if opinion is None:
             return {}
-        initial = {name: getattr(opinion, name) for name in (
-            "diagnosis_assessment", "diagnosis_comment", "treatment_assessment",
-            "treatment_comment", "discrepancy", "narrative", "member_summary")}
+        initial = {
+            name: getattr(opinion, name)
+            for name in (
+                "diagnosis_assessment",
+                "diagnosis_comment",
+                "treatment_assessment",
+                "treatment_comment",
+                "discrepancy",
+                "narrative",
+                "member_summary",
+            )
+        }
         by_question = {a.get("question"): a.get("answer", "") for a in opinion.answers or []}
         for i, question in enumerate(questions):
             initial[f"answer_{i}"] = by_question.get(question, "")
@@ -101,8 +126,12 @@ KIND_CHOICES = Recommendation.Kind.choices
 def rows_from_post(data) -> list[RecRow]:
     indices = sorted({int(m.group(1)) for key in data if (m := _ROW_KEY.match(key))})
     rows = [
-        RecRow(i, data.get(f"rec-{i}-kind", ""), data.get(f"rec-{i}-text", ""),
-               data.get(f"rec-{i}-rationale", ""))
+        RecRow(
+            i,
+            data.get(f"rec-{i}-kind", ""),
+            data.get(f"rec-{i}-text", ""),
+            data.get(f"rec-{i}-rationale", ""),
+        )
         for i in indices[:MAX_ROWS]
     ]
     return pad(rows)
@@ -139,5 +168,8 @@ def clean_rows(rows: list[RecRow]) -> list[dict]:
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Addendum",
-                           error_messages={"required": "The addendum is empty."})
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Addendum",
+        error_messages={"required": "The addendum is empty."},
+    )

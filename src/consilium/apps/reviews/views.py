@@ -48,12 +48,20 @@ def workspace(request: HttpRequest) -> HttpResponse:
     with audited(actor, "case.list"):
         cases = list(
             visible_cases(request.user)
-            .filter(Q(status__in=[*_BEFORE_REVIEW, Status.READY_FOR_REVIEW.value,
-                                  Status.IN_REVIEW.value])
-                    | Q(opinion__signed_at__gte=cutoff))
+            .filter(
+                Q(
+                    status__in=[
+                        *_BEFORE_REVIEW,
+                        Status.READY_FOR_REVIEW.value,
+                        Status.IN_REVIEW.value,
+                    ]
+                )
+                | Q(opinion__signed_at__gte=cutoff)
+            )
             .select_related("member", "opinion")
-            .annotate(open_questions=Count("followups",
-                                           filter=Q(followups__answered_at__isnull=True)))
+            .annotate(
+                open_questions=Count("followups", filter=Q(followups__answered_at__isnull=True))
+            )
             .order_by(F("due_date").asc(nulls_last=True), "created_at")
         )
         for case in cases:
@@ -64,50 +72,77 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "in_review": [c for c in cases if c.status == Status.IN_REVIEW.value],
             "upcoming": [c for c in cases if c.status in _BEFORE_REVIEW],
             "signed": sorted(
-                (c for c in cases if c.status not in _BEFORE_REVIEW
-                 and c.status not in (Status.READY_FOR_REVIEW.value, Status.IN_REVIEW.value)),
-                key=lambda c: c.opinion.signed_at, reverse=True),
+                (
+                    c
+                    for c in cases
+                    if c.status not in _BEFORE_REVIEW
+                    and c.status not in (Status.READY_FOR_REVIEW.value, Status.IN_REVIEW.value)
+                ),
+                key=lambda c: c.opinion.signed_at,
+                reverse=True,
+            ),
         }
         response = render(request, "reviews/workspace.html", {**groups, "today": today})
     return response
 
 
 def _opinion_of(case) -> Opinion | None:
-    return (Opinion.objects.filter(case=case)
-            .select_related("signed_by", "author__user")
-            .prefetch_related("recommendations", "addenda__author")
-            .first())
+    return (
+        Opinion.objects.filter(case=case)
+        .select_related("signed_by", "author__user")
+        .prefetch_related("recommendations", "addenda__author")
+        .first()
+    )
 
 
-def _page(request, actor, case, opinion, *, form=None, rows=None, addendum_form=None,
-          confirm_error="", status=200) -> HttpResponse:
+def _page(
+    request,
+    actor,
+    case,
+    opinion,
+    *,
+    form=None,
+    rows=None,
+    addendum_form=None,
+    confirm_error="",
+    status=200,
+) -> HttpResponse:
     """The opinion page: the form while the expert may edit, else the read-only opinion;
     the case's records beside it. Audited as one opinion view."""
-    editable = (permits(request.user, "opinion.write", case)
-                and case.status_enum is Status.IN_REVIEW
-                and not (opinion and opinion.is_signed))
+    editable = (
+        permits(request.user, "opinion.write", case)
+        and case.status_enum is Status.IN_REVIEW
+        and not (opinion and opinion.is_signed)
+    )
     if editable and form is None:
-        form = OpinionForm(initial=OpinionForm.initial_from(opinion, case.questions),
-                           questions=case.questions)
+        form = OpinionForm(
+            initial=OpinionForm.initial_from(opinion, case.questions), questions=case.questions
+        )
         rows = rows_from_opinion(opinion)
-    can_addendum = (permits(request.user, "opinion.write", case)
-                    and opinion is not None and opinion.is_signed)
+    can_addendum = (
+        permits(request.user, "opinion.write", case) and opinion is not None and opinion.is_signed
+    )
     with audited(actor, "opinion.view", case, obj=opinion):
         documents = list(case.documents.all())
-        response = render(request, "reviews/opinion.html", {
-            "case": case,
-            "opinion": opinion,
-            "editable": editable,
-            "form": form,
-            "rows": rows or [],
-            "next_row": (rows[-1].index + 1) if rows else 0,
-            "kinds": KIND_CHOICES,
-            "documents": documents,
-            "can_addendum": can_addendum,
-            "addendum_form": addendum_form or AddendumForm(),
-            "confirm_error": confirm_error,
-            "badge": badge_class(case.status),
-        }, status=status)
+        response = render(
+            request,
+            "reviews/opinion.html",
+            {
+                "case": case,
+                "opinion": opinion,
+                "editable": editable,
+                "form": form,
+                "rows": rows or [],
+                "next_row": (rows[-1].index + 1) if rows else 0,
+                "kinds": KIND_CHOICES,
+                "documents": documents,
+                "can_addendum": can_addendum,
+                "addendum_form": addendum_form or AddendumForm(),
+                "confirm_error": confirm_error,
+                "badge": badge_class(case.status),
+            },
+            status=status,
+        )
     return response
 
 
@@ -139,9 +174,17 @@ def opinion(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("row", "").isdigit() and is_htmx(request):
         # "Add another recommendation": a blank row, and the button moved to the next one.
         index = min(int(request.GET["row"]), 999)
-        return render(request, "reviews/_rec_row.html",
-                      {"row": RecRow(index), "kinds": KIND_CHOICES, "case": case,
-                       "next_row": index + 1, "oob": True})
+        return render(
+            request,
+            "reviews/_rec_row.html",
+            {
+                "row": RecRow(index),
+                "kinds": KIND_CHOICES,
+                "case": case,
+                "next_row": index + 1,
+                "oob": True,
+            },
+        )
     current = _opinion_of(case)
     if request.method == "POST":
         form, rows, recs = _bound(request, case)
@@ -161,19 +204,27 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(actor, pk, "opinion.write")
     confirmed = request.POST.get("confirm") in ("on", "1", "yes")
     with_fields = request.POST.get("opinion_form") == "1"
-    confirm_error = "" if confirmed else (
-        "Tick “I have reviewed the records and sign this opinion” to sign.")
+    confirm_error = (
+        "" if confirmed else ("Tick “I have reviewed the records and sign this opinion” to sign.")
+    )
     if with_fields:
         # Signed from the form: what is on screen is saved first, so nothing is lost.
         form, rows, recs = _bound(request, case)
         if not form.is_valid() or recs is None or confirm_error:
             if recs is None:
                 form.add_error(None, "A recommendation row needs fixing (see below).")
-            return _page(request, actor, case, _opinion_of(case), form=form, rows=rows,
-                         confirm_error=confirm_error, status=400)
+            return _page(
+                request,
+                actor,
+                case,
+                _opinion_of(case),
+                form=form,
+                rows=rows,
+                confirm_error=confirm_error,
+                status=400,
+            )
         if _save(request, actor, case, form, recs) is not None:
-            return _page(request, actor, case, _opinion_of(case), form=form, rows=rows,
-                         status=400)
+            return _page(request, actor, case, _opinion_of(case), form=form, rows=rows, status=400)
     elif confirm_error:
         messages.error(request, confirm_error)
         return redirect("reviews:opinion", pk=case.pk)
@@ -182,8 +233,11 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     except RuleError as exc:
         refused(request, exc)
     else:
-        messages.success(request, "Opinion signed. The expert report and the member's summary "
-                                  "are ready for the coordinator to deliver.")
+        messages.success(
+            request,
+            "Opinion signed. The expert report and the member's summary "
+            "are ready for the coordinator to deliver.",
+        )
     return redirect("reviews:opinion", pk=case.pk)
 
 

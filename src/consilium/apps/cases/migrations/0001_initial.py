@@ -7,101 +7,304 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('people', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(choices=[('member_request', 'Member request'), ('physician_referral', 'Physician referral'), ('proactive', 'Proactive (claims)')], max_length=30)),
-                ('cancer_type_code', models.CharField(blank=True, help_text='OncoTree code.', max_length=20)),
-                ('cancer_type_label', models.CharField(blank=True, max_length=200)),
-                ('questions', models.JSONField(default=list, help_text='The questions the review must answer.')),
-                ('clinical_summary', models.TextField(blank=True, help_text='What the requester told us.')),
-                ('urgent', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('REQUESTED', 'Requested'), ('INTAKE', 'Intake'), ('READY_FOR_REVIEW', 'Ready for review'), ('IN_REVIEW', 'In review'), ('OPINION_SIGNED', 'Opinion signed'), ('REPORT_DELIVERED', 'Report delivered'), ('CLOSED', 'Closed'), ('WITHDRAWN', 'Withdrawn'), ('DECLINED', 'Declined')], default='REQUESTED', max_length=20)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('request_date', models.DateField(default=django.utils.timezone.localdate)),
-                ('ready_at', models.DateTimeField(blank=True, null=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expert', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.expert')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.member')),
-                ('physician', models.ForeignKey(blank=True, help_text='The treating physician, who reads the expert report.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.physician')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.program')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("member_request", "Member request"),
+                            ("physician_referral", "Physician referral"),
+                            ("proactive", "Proactive (claims)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "cancer_type_code",
+                    models.CharField(blank=True, help_text="OncoTree code.", max_length=20),
+                ),
+                ("cancer_type_label", models.CharField(blank=True, max_length=200)),
+                (
+                    "questions",
+                    models.JSONField(
+                        default=list, help_text="The questions the review must answer."
+                    ),
+                ),
+                (
+                    "clinical_summary",
+                    models.TextField(blank=True, help_text="What the requester told us."),
+                ),
+                ("urgent", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("REQUESTED", "Requested"),
+                            ("INTAKE", "Intake"),
+                            ("READY_FOR_REVIEW", "Ready for review"),
+                            ("IN_REVIEW", "In review"),
+                            ("OPINION_SIGNED", "Opinion signed"),
+                            ("REPORT_DELIVERED", "Report delivered"),
+                            ("CLOSED", "Closed"),
+                            ("WITHDRAWN", "Withdrawn"),
+                            ("DECLINED", "Declined"),
+                        ],
+                        default="REQUESTED",
+                        max_length=20,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("request_date", models.DateField(default=django.utils.timezone.localdate)),
+                ("ready_at", models.DateTimeField(blank=True, null=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("closed_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.expert",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.member",
+                    ),
+                ),
+                (
+                    "physician",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The treating physician, who reads the expert report.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.physician",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="accounts.program",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('expert_review', "Share my records with the program's experts for review"), ('share_with_physician', 'Send the expert report to my treating physician')], max_length=30)),
-                ('signed_by_name', models.CharField(help_text='The name the member signed.', max_length=200)),
-                ('method', models.CharField(choices=[('electronic', 'Signed electronically by the member'), ('paper', 'Paper form, recorded by a coordinator'), ('verbal', 'Verbal, recorded by a coordinator')], max_length=20)),
-                ('signed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoke_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='cases.case')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            (
+                                "expert_review",
+                                "Share my records with the program's experts for review",
+                            ),
+                            (
+                                "share_with_physician",
+                                "Send the expert report to my treating physician",
+                            ),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "signed_by_name",
+                    models.CharField(help_text="The name the member signed.", max_length=200),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("electronic", "Signed electronically by the member"),
+                            ("paper", "Paper form, recorded by a coordinator"),
+                            ("verbal", "Verbal, recorded by a coordinator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("revoke_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-signed_at'],
+                "ordering": ["-signed_at"],
             },
         ),
         migrations.CreateModel(
-            name='CoverageCheck',
+            name="CoverageCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_for', models.DateField(help_text='The request date checked against eligibility.')),
-                ('covered', models.BooleanField()),
-                ('reason', models.TextField()),
-                ('checked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage_checks', to='cases.case')),
-                ('checked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "checked_for",
+                    models.DateField(help_text="The request date checked against eligibility."),
+                ),
+                ("covered", models.BooleanField()),
+                ("reason", models.TextField()),
+                ("checked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverage_checks",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-checked_at', '-pk'],
+                "ordering": ["-checked_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('kind', models.CharField(choices=[('created', 'Case opened'), ('status', 'Status changed'), ('consent', 'Consent'), ('coverage', 'Coverage check'), ('document', 'Record added'), ('assignment', 'Expert assigned'), ('opinion', 'Opinion'), ('report', 'Report'), ('question', 'Follow-up question')], max_length=20)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=20)),
-                ('to_status', models.CharField(blank=True, max_length=20)),
-                ('summary', models.CharField(max_length=300)),
-                ('detail', models.TextField(blank=True)),
-                ('member_visible', models.BooleanField(default=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Case opened"),
+                            ("status", "Status changed"),
+                            ("consent", "Consent"),
+                            ("coverage", "Coverage check"),
+                            ("document", "Record added"),
+                            ("assignment", "Expert assigned"),
+                            ("opinion", "Opinion"),
+                            ("report", "Report"),
+                            ("question", "Follow-up question"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=20)),
+                ("to_status", models.CharField(blank=True, max_length=20)),
+                ("summary", models.CharField(max_length=300)),
+                ("detail", models.TextField(blank=True)),
+                ("member_visible", models.BooleanField(default=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timeline",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['program', 'status', 'due_date'], name='cases_case_program_35f9dc_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["program", "status", "due_date"], name="cases_case_program_35f9dc_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'due_date'], name='cases_case_status_0b41b2_idx'),
+            model_name="case",
+            index=models.Index(fields=["status", "due_date"], name="cases_case_status_0b41b2_idx"),
         ),
     ]

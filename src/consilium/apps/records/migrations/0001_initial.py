@@ -7,35 +7,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pathology_report', 'Pathology report'), ('imaging_report', 'Imaging report'), ('operative_report', 'Operative report'), ('clinical_note', 'Clinical note'), ('genomic_lab_report', 'Genomic or lab report'), ('discharge_summary', 'Discharge summary'), ('medication_list', 'Medication list'), ('image', 'Image'), ('other', 'Other')], max_length=30)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('original_name', models.CharField(max_length=255)),
-                ('file_type', models.CharField(choices=[('pdf', 'PDF document'), ('text', 'plain text'), ('docx', 'Word document (DOCX)'), ('dicom', 'DICOM image'), ('png', 'PNG image'), ('jpeg', 'JPEG image'), ('fhir_json', 'FHIR JSON resource')], max_length=20)),
-                ('media_type', models.CharField(max_length=120)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('text', models.TextField(blank=True)),
-                ('text_status', models.CharField(default='not_applicable', max_length=20)),
-                ('text_detail', models.CharField(blank=True, max_length=500)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='cases.case')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pathology_report", "Pathology report"),
+                            ("imaging_report", "Imaging report"),
+                            ("operative_report", "Operative report"),
+                            ("clinical_note", "Clinical note"),
+                            ("genomic_lab_report", "Genomic or lab report"),
+                            ("discharge_summary", "Discharge summary"),
+                            ("medication_list", "Medication list"),
+                            ("image", "Image"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "file_type",
+                    models.CharField(
+                        choices=[
+                            ("pdf", "PDF document"),
+                            ("text", "plain text"),
+                            ("docx", "Word document (DOCX)"),
+                            ("dicom", "DICOM image"),
+                            ("png", "PNG image"),
+                            ("jpeg", "JPEG image"),
+                            ("fhir_json", "FHIR JSON resource"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("media_type", models.CharField(max_length=120)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("text", models.TextField(blank=True)),
+                ("text_status", models.CharField(default="not_applicable", max_length=20)),
+                ("text_detail", models.CharField(blank=True, max_length=500)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
     ]

@@ -7,61 +7,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('people', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('diagnosis_assessment', models.CharField(blank=True, choices=[('confirmed', 'Diagnosis confirmed'), ('refined', 'Diagnosis refined'), ('changed', 'Diagnosis changed')], max_length=20)),
-                ('diagnosis_comment', models.TextField(blank=True)),
-                ('treatment_assessment', models.CharField(blank=True, choices=[('agree', 'Agree with the treatment plan'), ('modify', 'Modify the treatment plan'), ('alternative', 'Recommend an alternative plan')], max_length=20)),
-                ('treatment_comment', models.TextField(blank=True)),
-                ('discrepancy', models.CharField(blank=True, choices=[('none', 'None'), ('minor', 'Minor'), ('major', 'Major')], max_length=10)),
-                ('answers', models.JSONField(default=list, help_text="[{'question': ..., 'answer': ...}] for the case's questions.")),
-                ('narrative', models.TextField(blank=True, help_text="The expert's opinion for the physician.")),
-                ('member_summary', models.TextField(blank=True, help_text='Plain-language words for the member, from the expert.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opinions', to='people.expert')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='opinion', to='cases.case')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "diagnosis_assessment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("confirmed", "Diagnosis confirmed"),
+                            ("refined", "Diagnosis refined"),
+                            ("changed", "Diagnosis changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("diagnosis_comment", models.TextField(blank=True)),
+                (
+                    "treatment_assessment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("agree", "Agree with the treatment plan"),
+                            ("modify", "Modify the treatment plan"),
+                            ("alternative", "Recommend an alternative plan"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("treatment_comment", models.TextField(blank=True)),
+                (
+                    "discrepancy",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "None"), ("minor", "Minor"), ("major", "Major")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "answers",
+                    models.JSONField(
+                        default=list,
+                        help_text="[{'question': ..., 'answer': ...}] for the case's questions.",
+                    ),
+                ),
+                (
+                    "narrative",
+                    models.TextField(
+                        blank=True, help_text="The expert's opinion for the physician."
+                    ),
+                ),
+                (
+                    "member_summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain-language words for the member, from the expert.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opinions",
+                        to="people.expert",
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinion",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Addendum',
+            name="Addendum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opinion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addenda', to='reviews.opinion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opinion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addenda",
+                        to="reviews.opinion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('test', 'Test'), ('therapy', 'Therapy'), ('trial', 'Clinical trial'), ('referral', 'Referral'), ('other', 'Other')], max_length=20)),
-                ('text', models.TextField()),
-                ('rationale', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('opinion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='reviews.opinion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("test", "Test"),
+                            ("therapy", "Therapy"),
+                            ("trial", "Clinical trial"),
+                            ("referral", "Referral"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("rationale", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "opinion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="reviews.opinion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
     ]
