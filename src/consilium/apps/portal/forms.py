@@ -109,7 +109,9 @@ class MemberRequestForm(_CaseRequestFields):
             "In your own words: what you were told, what treatment is planned, and anything "
             "else the expert should know."
         )
-        self.fields["question_1"].help_text = (
+        self.fields[
+            "question_1"
+        ].help_text = (
             "For example: Is my diagnosis right? Is the planned treatment the best option for me?"
         )
 
