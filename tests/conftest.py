@@ -13,9 +13,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests import factories
+
+# The live server for browser tests answers each request in a thread of its own; a
+# persistent connection left behind by such a thread would keep PostgreSQL from dropping
+# the test database at the end. Tests open connections per request instead.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 STRICT = os.environ.get("CONSILIUM_STRICT") == "1"
 CHROMIUM = os.environ.get("CONSILIUM_CHROMIUM", "/usr/bin/chromium")
@@ -63,6 +69,9 @@ def _maintenance(sql: str) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(sql)
+    # Outside a request nothing else closes this connection, and an open one would keep
+    # PostgreSQL from dropping the test database at the end of the run.
+    connection.close()
 
 
 @pytest.fixture
@@ -74,6 +83,14 @@ def audit_flushable(transactional_db):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield
-    if "audit_flushable" in getattr(item, "fixturenames", ()):
+    # After the last test the test database is already gone (and with it the row).
+    if nextitem is not None and "audit_flushable" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             _maintenance("DELETE FROM access_audit_maintenance")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_locked(django_db_setup, django_db_blocker):
+    # A reused test database may keep a row from an interrupted run: start locked.
+    with django_db_blocker.unblock():
+        _maintenance("DELETE FROM access_audit_maintenance")

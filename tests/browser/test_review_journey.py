@@ -24,7 +24,10 @@ EXPERT_WORDS = "Your diagnosis is right and the planned treatment suits you."
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser(monkeypatch, django_db_setup):
+    # Requesting the test database before the (session-wide) live server makes pytest tear
+    # the server down first, so its thread's connection is gone when PostgreSQL drops the
+    # test database.
     executable = needs_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API keeps an event loop in this thread; the test still reads the
