@@ -1,0 +1,1 @@
+"""Trials: the registry, CTML trials and matching pages (issue 5)."""

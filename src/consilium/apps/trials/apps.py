@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TrialsConfig(AppConfig):
+    name = "consilium.apps.trials"
+    label = "trials"
+    verbose_name = "Clinical trials"
