@@ -76,6 +76,8 @@ def _maintenance(sql: str) -> None:
 
 @pytest.fixture
 def audit_flushable(transactional_db):
+    # A reused test database may keep a row from an interrupted run: start locked.
+    _maintenance("DELETE FROM access_audit_maintenance")
     yield
     _maintenance("INSERT INTO access_audit_maintenance (reason) VALUES ('test flush')")
 
@@ -87,10 +89,3 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is not None and "audit_flushable" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             _maintenance("DELETE FROM access_audit_maintenance")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _audit_locked(django_db_setup, django_db_blocker):
-    # A reused test database may keep a row from an interrupted run: start locked.
-    with django_db_blocker.unblock():
-        _maintenance("DELETE FROM access_audit_maintenance")
