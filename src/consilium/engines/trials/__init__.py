@@ -1,0 +1,1 @@
+"""Clinical trial matching: CTML (MatchMiner's trial markup) and its match engine."""
