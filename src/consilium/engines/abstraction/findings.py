@@ -1,0 +1,605 @@
+"""Other pathology findings: tumour size, lymph nodes (examined, positive), margins,
+lymphovascular invasion, grade, laterality and the stated stage group."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consilium.engines.abstraction.lexicon import load
+from consilium.engines.abstraction.model import Fact, Provenance
+from consilium.engines.abstraction.text import Document
+
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+NUMBER_WORDS.update({"no": 0, "none": 0, "single": 1, "thirty": 30, "forty": 40})
+_NUM_WORD = (
+    r"(?:twenty|thirty|forty)(?:[- ](?:one|two|three|four|five|six|seven|eight"
+    r"|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw"
+    r"elve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_COUNT = rf"(?:\d{{1,3}}|{_NUM_WORD})(?:\s*\(\d{{1,3}}\))?"
+
+
+def number(raw: str) -> int | None:
+    raw = raw.strip().lower()
+    m = re.search(r"\((\d{1,3})\)", raw)
+    if m:
+        return int(m.group(1))
+    raw = re.sub(r"\s*\(.*$", "", raw)
+    if raw.isdigit():
+        return int(raw)
+    parts = re.split(r"[- ]", raw)
+    if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
+        return NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]]
+    return NUMBER_WORDS.get(raw)
+
+
+def _prov(doc: Document, start: int, end: int) -> Provenance:
+    return Provenance(doc.document_id, start, end, doc.sentence(start), doc.section_at(start).name)
+
+
+# -- tumour size -----------------------------------------------------------------------
+_DIMS = (
+    r"(?P<dims>\d{1,2}(?:\.\d{1,2})?(?:\s*(?:x|X|×|by)\s*\d{1,2}(?:\.\d{1,2})?"
+    r"){0,2})\s*(?P<unit>cm|mm|centimet\w*|millimet\w*)\b"
+)
+SIZE_LABELLED = re.compile(
+    r"(?:(?:invasive )?tumou?r size|size of (?:the )?(?:invasive )?(?:tumou?r|"
+    r"carcinoma|lesion|mass)|(?:greatest|largest|maximum|maximal) (?:tumou?r )"
+    r"?(?:dimension|diameter|size|extent)|size \(greatest dimension\)|size of "
+    r"invasive (?:component|carcinoma)|invasive (?:tumou?r|carcinoma) size|tum"
+    r"ou?r diameter|microscopic size)"
+    r"[^0-9]{0,45}?" + _DIMS,
+    re.IGNORECASE,
+)
+SIZE_NARRATIVE = re.compile(
+    (
+        r"(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule|adenocarcinoma|melanoma"
+        r"|mesothelioma|seminoma)\W{1,3}(?:[\w-]+\W{1,3}){0,5}?(?:measur\w*|spanni"
+        r"ng|sized?|of|up to|which is)\W{1,3}(?:approximately |approx\.? |up to |a"
+        r"t least |about )?"
+    )
+    + _DIMS
+    + r"|(?<![\d.])"
+    + _DIMS.replace("dims", "dims2").replace("unit", "unit2")
+    + r"\s+(?:[\w-]+\s+){0,3}?(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule)",
+    re.IGNORECASE,
+)
+# "..., MEASURING 3.5 CM IN LARGEST DIMENSION", "ranging in size from 1.0 cm up to 3.7 cm"
+SIZE_DIMENSION = re.compile(
+    r"(?:measur\w*|spanning|up to)\W{1,3}(?:at least |approximately |approx\.? |about )?"
+    + _DIMS
+    + r"\W{0,3}in\W{1,3}(?:largest|greatest|maximum|maximal)\W{1,3}(?:dimension|diameter|extent)"
+    + r"|ranging in size from \d{1,2}(?:\.\d{1,2})?\s*(?:cm|mm)?\s*(?:up )?to\W{1,3}"
+    + _DIMS.replace("dims", "dims2").replace("unit", "unit2"),
+    re.IGNORECASE,
+)
+SIZE_EXCLUDE_AFTER = re.compile(
+    (
+        r"^\s*(?:\)?\s*(?:from|to|away|of (?:the )?(?:closest |nearest |deep |inked )?margin)|(?:\w"
+        r"+\s){0,2}(?:from|to) (?:the )?(?:\w+ )?(?:margin|nipple|skin|surface|edg"
+        r"e|pleura))"
+    ),
+    re.IGNORECASE,
+)
+SIZE_EXCLUDE_BEFORE = re.compile(
+    (
+        r"(?:lymph node|node|metasta\w*|deposit|in situ|DCIS|LCIS|specimen|skin|ellipse|"
+        r"fragment|aggregate|margin|cyst|fat|fatty|tissue|portion|piece|structures?|nipple|"
+        r"biopsy site|distance|mastectomy|breast|clearance)\W"
+        r"+(?:[\w-]+\W+){0,4}$"
+    ),
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Size:
+    cm: float
+    start: int
+    end: int
+    labelled: bool
+    section: str
+
+
+def _size_cm(dims: str, unit: str) -> float:
+    values = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", dims)]
+    largest = max(values)
+    return largest / 10 if unit.lower().startswith("m") else largest
+
+
+def sizes(doc: Document) -> list[Size]:
+    found: list[Size] = []
+    for regex, labelled in (
+        (SIZE_LABELLED, True),
+        (SIZE_NARRATIVE, False),
+        (SIZE_DIMENSION, False),
+    ):
+        for m in regex.finditer(doc.text):
+            dims = m.group("dims") if m.groupdict().get("dims") else m.groupdict().get("dims2")
+            unit = m.group("unit") if m.groupdict().get("unit") else m.groupdict().get("unit2")
+            if not dims or not unit:
+                continue
+            start = m.start("dims") if m.groupdict().get("dims") else m.start("dims2")
+            end = m.end("unit") if m.groupdict().get("unit") else m.end("unit2")
+            if SIZE_EXCLUDE_AFTER.match(doc.text[end : end + 40]):
+                continue
+            if not labelled and SIZE_EXCLUDE_BEFORE.search(doc.text[max(0, start - 60) : start]):
+                continue
+            cm = _size_cm(dims, unit)
+            if not 0.05 <= cm <= 40:
+                continue
+            if any(s.start == start for s in found):
+                continue
+            found.append(Size(cm, start, end, labelled, doc.section_at(start).name))
+    return found
+
+
+def tumour_size(doc: Document) -> tuple[Size | None, list[Fact]]:
+    found = sizes(doc)
+    facts = [
+        Fact(
+            "tumour_size_cm",
+            s.cm,
+            _prov(doc, s.start, s.end),
+            confidence=0.85 if s.labelled else 0.6,
+            detail={"labelled": s.labelled, "text": doc.text[s.start : s.end]},
+        )
+        for s in found
+    ]
+    tiers = [
+        [s for s in found if s.labelled],
+        [
+            s
+            for s in found
+            if s.section in ("diagnosis", "synoptic", "microscopic", "unlabelled", "comment")
+        ],
+        [s for s in found if s.section == "gross"],
+    ]
+    for tier in tiers:
+        if tier:
+            return max(tier, key=lambda s: s.cm), facts
+    return None, facts
+
+
+# -- lymph nodes ---------------------------------------------------------------------
+_NODE = r"(?:lymph[- ]?nodes?|nodes?|LNs?|SLNs?)"
+NODE_FRACTION = re.compile(
+    r"\(\s*(?P<k>\d{1,2})\s*/\s*(?P<n>\d{1,2})\s*\)|(?<![\d/.])(?P<k2>\d{1,2})"
+    r"\s*/\s*(?P<n2>\d{1,2})(?![\d/.])"
+)
+NODE_OF = re.compile(
+    rf"(?P<k>{_COUNT})\s+(?:out\s+)?of\s+(?P<n>{_COUNT})\s+(?:\w+\s+){{0,3}}?{_NODE}", re.IGNORECASE
+)
+NODE_OF_REVERSED = re.compile(
+    rf"{_NODE}[^.;]{{0,40}}?(?P<k>{_COUNT})\s+(?:out\s+)?of\s+(?P<n>{_COUNT})(?!\s*(?:cores|fragments|slides|blocks))",
+    re.IGNORECASE,
+)
+NODE_NEG = re.compile(
+    rf"(?P<n>{_COUNT})\s+(?:\w+\s+){{0,2}}?{_NODE}\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|"
+    rf"free of|benign|no evidence of|without|no metasta\w*|no tumou?r|no carcinoma|uninvolved)",
+    re.IGNORECASE,
+)
+NODE_EXAMINED = re.compile(
+    rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?(?:regional\s+)?{_NODE}\s+(?:examined|identified|recovered|retrieved|submitted|sampled|received|found)\W{{0,5}}(?P<n>{_COUNT})",
+    re.IGNORECASE,
+)
+NODE_POSITIVE = re.compile(
+    rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?"
+    rf"(?:{_NODE}\s+(?:positive|involved|with (?:metasta\w*|tumou?r|"
+    rf"carcinoma))|(?:positive|involved|metastatic)\s+{_NODE})(?:\s+for\s+\w+)?\W{{0,5}}(?P<k>{_COUNT})",
+    re.IGNORECASE,
+)
+NOT_NODE_CONTEXT = re.compile(
+    (
+        r"(?:score|grade|allred|nottingham|gleason|total|nuclear|mitotic|tubul\w*|hpf|er|pr|her2|ki-?67|\d"
+        r"+/\d+/|slide|block|cassette|page)\W*$"
+    ),
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class NodeCount:
+    positive: int
+    examined: int | None
+    start: int
+    end: int
+    how: str
+
+
+def node_counts(doc: Document) -> list[NodeCount]:
+    text = doc.text
+    found: list[NodeCount] = []
+
+    def near_node(start: int, end: int) -> bool:
+        before = text[max(0, start - 90) : start]
+        after = text[end : end + 30]
+        return bool(
+            re.search(_NODE, before, re.IGNORECASE) or re.search(_NODE, after, re.IGNORECASE)
+        )
+
+    for m in NODE_FRACTION.finditer(text):
+        k = int(m.group("k") or m.group("k2"))
+        n = int(m.group("n") or m.group("n2"))
+        if not (0 <= k <= n and 0 < n <= 80):
+            continue
+        if NOT_NODE_CONTEXT.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
+        if not near_node(m.start(), m.end()):
+            continue
+        found.append(NodeCount(k, n, m.start(), m.end(), "fraction"))
+    for regex in (NODE_OF, NODE_OF_REVERSED):
+        for m in regex.finditer(text):
+            k, n = number(m.group("k")), number(m.group("n"))
+            if k is None or n is None or not (0 <= k <= n and 0 < n <= 80):
+                continue
+            # The same count written twice ("five of twelve lymph nodes (5/12)").
+            if any(
+                abs(f.start - m.start("k")) < 80 and (f.positive, f.examined) == (k, n)
+                for f in found
+            ):
+                continue
+            found.append(NodeCount(k, n, m.start("k"), m.end("n"), "k of n"))
+    for m in NODE_NEG.finditer(text):
+        n = number(m.group("n"))
+        if n is None or not 0 < n <= 80:
+            continue
+        if any(
+            f.start <= m.start() <= f.end + 60 or m.start() <= f.start <= m.end() for f in found
+        ):
+            continue
+        found.append(NodeCount(0, n, m.start("n"), m.end(), "negative nodes"))
+    return found
+
+
+@dataclass
+class NodeTotals:
+    positive: int | None
+    examined: int | None
+    basis: str
+    start: int
+    end: int
+
+
+def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
+    text = doc.text
+    facts: list[Fact] = []
+    examined = [(number(m.group("n")), m) for m in NODE_EXAMINED.finditer(text)]
+    positive = [(number(m.group("k")), m) for m in NODE_POSITIVE.finditer(text)]
+    for value, m in examined:
+        if value is not None:
+            facts.append(
+                Fact(
+                    "lymph_nodes_examined",
+                    value,
+                    _prov(doc, m.start("n"), m.end("n")),
+                    confidence=0.85,
+                )
+            )
+    for value, m in positive:
+        if value is not None:
+            facts.append(
+                Fact(
+                    "lymph_nodes_positive",
+                    value,
+                    _prov(doc, m.start("k"), m.end("k")),
+                    confidence=0.85,
+                )
+            )
+    counts = node_counts(doc)
+    for c in counts:
+        facts.append(
+            Fact(
+                "lymph_nodes_positive",
+                c.positive,
+                _prov(doc, c.start, c.end),
+                confidence=0.75,
+                detail={"examined": c.examined, "found_as": c.how},
+            )
+        )
+    labelled_pos = [v for v, _ in positive if v is not None]
+    labelled_ex = [v for v, _ in examined if v is not None]
+    if labelled_pos and len(set(labelled_pos)) == 1:
+        m = positive[0][1]
+        return NodeTotals(
+            labelled_pos[0],
+            max(labelled_ex) if labelled_ex else None,
+            "stated count of positive nodes",
+            m.start("k"),
+            m.end("k"),
+        ), facts
+    if not counts:
+        return None, facts
+    ks = [c.positive for c in counts]
+    total_k = sum(ks)
+    ns = [c.examined or 0 for c in counts]
+    # A summary fraction equal to the sum of the others is the total (not to be added).
+    for c in counts:
+        if (
+            len(counts) > 2
+            and c.positive == total_k - c.positive
+            and (c.examined or 0) == sum(ns) - (c.examined or 0)
+        ):
+            return NodeTotals(
+                c.positive, c.examined, "stated total of the specimens' nodes", c.start, c.end
+            ), facts
+    if len(counts) == 1:
+        c = counts[0]
+        return NodeTotals(
+            c.positive,
+            c.examined,
+            f"count of positive nodes ({c.positive}/{c.examined})",
+            c.start,
+            c.end,
+        ), facts
+    distinct = {(c.positive, c.examined) for c in counts}
+    dedup_k = sum(k for k, _ in distinct)
+    first = counts[0]
+    if total_k == 0:
+        return NodeTotals(
+            0, max(ns), "no positive node among those examined", first.start, counts[-1].end
+        ), facts
+    return NodeTotals(
+        total_k,
+        sum(ns),
+        f"sum of node counts per specimen "
+        f"({', '.join(f'{c.positive}/{c.examined}' for c in counts)})",
+        first.start,
+        counts[-1].end,
+    ) if dedup_k == total_k else NodeTotals(
+        None, None, "node counts ambiguous (repeated fractions)", first.start, counts[-1].end
+    ), facts
+
+
+# -- margins, LVI, grade, laterality, stage ------------------------------------------
+MARGIN = re.compile(
+    (
+        r"(?:surgical |resection |excision(?:al)? )?margins?(?: of (?:resection|ex"
+        r"cision))?(?: status)?"
+    ),
+    re.IGNORECASE,
+)
+MARGIN_POS = re.compile(
+    r"\b(?:positive|involved|tumou?r (?:is )?(?:present )?at|transected|extends? to)\b|\bR[12]\b",
+    re.IGNORECASE,
+)
+MARGIN_NEG = re.compile(
+    r"\b(?:negative|free|uninvolved|clear|not involved|"
+    r"widely free|tumou?r[- ]free|no (?:tumou?r|carcinoma)|R0)\b",
+    re.IGNORECASE,
+)
+LVI = re.compile(
+    (
+        r"(?:lympho-?vascular|lymphatic(?:/vascular)?|angiolymphatic|vascular|veno"
+        r"us|perineural|lymph-?vascular)\s*(?:space\s+)?(?:invasion|involvement|pe"
+        r"rmeation|emboli)|\bLVI\b"
+    ),
+    re.IGNORECASE,
+)
+LVI_CODE = re.compile(r"(?<![A-Za-z])(?:p?L)(?P<l>[01oO])\s*,?\s*p?V(?P<v>[012oO])(?![A-Za-z0-9])")
+GRADE = re.compile(
+    r"(?:(?:histologic(?:al)?|nottingham|combined|overall|modified (?:bloom[- "
+    r"]richardson|sbr)|sbr|elston|bloom[- ]richardson|fuhrman|who/isup|isup|nu"
+    r"clear|tumou?r|fnclcc)\s+(?:\(?\w+\)?\s+)?grade|grade\s*\(?(?:nottingham|sbr|fuhrman)\)"
+    r"?)\s*[:\-]?\s*(?:is\s+)?(?:G\s?)?(?P<g>[1-4]|I{1,3}V?|IV|Il|ll)(?![\w])("
+    r"?:\s*(?:of|/)\s*[34])?"
+    r"|(?<![A-Za-z])G\s?(?P<g2>[1-4]|I{1,3}|IV)(?![\w+])"
+    r"|(?P<diff>well|moderately|poorly|un)[- ]differentiated"
+    r"|(?P<hl>high|low)[- ]grade(?! (?:dysplasia|squamous intraepithelial|PIN|"
+    r"prostatic intraepithelial|urothelial dysplasia|DCIS|ductal carcinoma in "
+    r"situ))",
+    re.IGNORECASE,
+)
+ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "IL": "2", "LL": "2"}
+DIFF = {"well": "G1", "moderately": "G2", "poorly": "G3", "un": "G4"}
+LATERALITY = re.compile(
+    (
+        r"\b(?P<side>left|right|bilateral|lt\.?|rt\.?)\b(?=\W+(?:[\w-]+\W+){0,3}?(?:breast|lung|kidney|lobe|thyroid|ovary|testis|testicle|adrenal|eye|axilla\w"
+        r"*|upper|lower|renal|nephrectomy|mastectomy|orchiectomy|globe))"
+    ),
+    re.IGNORECASE,
+)
+
+
+def margins(doc: Document) -> list[Fact]:
+    facts = []
+    for m in MARGIN.finditer(doc.text):
+        window = doc.text[m.end() : m.end() + 60]
+        window = re.split(r"[.;]\s", window)[0]
+        before = doc.text[max(0, m.start() - 40) : m.start()]
+        neg, pos = MARGIN_NEG.search(window), MARGIN_POS.search(window)
+        if neg is None and pos is None:
+            neg, pos = MARGIN_NEG.search(before), None
+        if neg is not None and (pos is None or neg.start() < pos.start()):
+            value = "negative"
+        elif pos is not None:
+            value = "positive"
+        else:
+            continue
+        facts.append(Fact("margins", value, _prov(doc, m.start(), m.end()), confidence=0.75))
+    for m in re.finditer(r"(?<![A-Za-z])R(?P<r>[012])(?![A-Za-z0-9])", doc.text):
+        if re.search(
+            r"(?:p?T\w*|N\w*|M\w*|V[012o]|L[01o])\W*$", doc.text[max(0, m.start() - 12) : m.start()]
+        ):
+            facts.append(
+                Fact(
+                    "margins",
+                    "negative" if m.group("r") == "0" else "positive",
+                    _prov(doc, m.start(), m.end()),
+                    confidence=0.85,
+                    detail={"residual_tumour": f"R{m.group('r')}"},
+                )
+            )
+    return facts
+
+
+def lymphovascular_invasion(doc: Document) -> list[Fact]:
+    facts = []
+    for m in LVI.finditer(doc.text):
+        post = doc.text[m.end() : m.end() + 40]
+        label = re.match(
+            r"\s*[:\-]\s*(present|identified|seen|absent|not identified|"
+            r"not seen|none|negative|positive|indeterminate|suspicious)",
+            post,
+            re.IGNORECASE,
+        )
+        if label:
+            word = label.group(1).lower()
+            value = (
+                "absent"
+                if word in ("absent", "not identified", "not seen", "none", "negative")
+                else "indeterminate"
+                if word in ("indeterminate", "suspicious")
+                else "present"
+            )
+        else:
+            a = doc.assertion(m.start(), m.end())
+            value = {"present": "present", "absent": "absent", "possible": "indeterminate"}.get(
+                a.status
+            )
+            if value is None:
+                continue
+        kind = (
+            "perineural invasion"
+            if "perineural" in m.group(0).lower()
+            else "lymphovascular invasion"
+        )
+        facts.append(
+            Fact(
+                "perineural_invasion"
+                if kind.startswith("perineural")
+                else "lymphovascular_invasion",
+                value,
+                _prov(doc, m.start(), m.end()),
+                confidence=0.8,
+            )
+        )
+    for m in LVI_CODE.finditer(doc.text):
+        lv = m.group("l").replace("o", "0").replace("O", "0")
+        facts.append(
+            Fact(
+                "lymphovascular_invasion",
+                "present" if lv == "1" else "absent",
+                _prov(doc, m.start(), m.end()),
+                confidence=0.8,
+                detail={"code": m.group(0)},
+            )
+        )
+    return facts
+
+
+def grade(doc: Document) -> tuple[Fact | None, list[Fact]]:
+    facts = []
+    for m in GRADE.finditer(doc.text):
+        if m.group("g") or m.group("g2"):
+            raw = (m.group("g") or m.group("g2")).upper()
+            value = f"G{ROMAN.get(raw, raw)}"
+            explicit = m.group("g") is not None
+        elif m.group("diff"):
+            value = DIFF[m.group("diff").lower()]
+            explicit = False
+        else:
+            value = "High Grade" if m.group("hl").lower() == "high" else "Low Grade"
+            explicit = False
+        lower = m.group(0).lower()
+        if "nuclear" in lower and "fuhrman" not in lower:
+            continue  # DCIS nuclear grade is not the tumour grade
+        a = doc.assertion(m.start(), m.end(), post_window=10)
+        if a.status != "present":
+            continue
+        facts.append(
+            Fact(
+                "grade",
+                value,
+                _prov(doc, m.start(), m.end()),
+                confidence=0.85 if explicit else 0.65,
+                detail={"text": m.group(0)},
+            )
+        )
+    explicit = [f for f in facts if f.confidence >= 0.85]
+    pool = explicit or facts
+    if not pool:
+        return None, facts
+    values = {f.value for f in pool}
+    if len(values) == 1:
+        return pool[0], facts
+    numeric = sorted(v for v in values if v.startswith("G"))
+    if explicit and numeric and len(numeric) == len(values):
+        # Several tumours or components: the highest grade is the one reported.
+        return next(f for f in pool if f.value == numeric[-1]), facts
+    return None, facts
+
+
+def laterality(doc: Document) -> list[Fact]:
+    facts = []
+    for m in LATERALITY.finditer(doc.text):
+        side = m.group("side").lower().rstrip(".")
+        side = {"lt": "left", "rt": "right"}.get(side, side)
+        facts.append(
+            Fact(
+                "laterality",
+                side,
+                _prov(doc, m.start(), m.end()),
+                confidence=0.8
+                if doc.section_at(m.start()).name in ("diagnosis", "synoptic")
+                else 0.6,
+            )
+        )
+    return facts
+
+
+def stage_group(doc: Document) -> tuple[Fact | None, list[Fact]]:
+    pattern = re.compile(load("staging")["stage_pattern"], re.IGNORECASE)
+    facts = []
+    for m in pattern.finditer(doc.text):
+        stage = m.group("stage").upper()
+        sub = (m.group("sub") or "").upper().strip()
+        if (
+            m.group("stage") not in ("0", "I", "II", "III", "IV", "IS")
+            and not m.group("stage").isupper()
+        ):
+            continue
+        if re.search(
+            r"(?:clinical|c)\s*$", doc.text[max(0, m.start() - 10) : m.start()], re.IGNORECASE
+        ):
+            continue
+        facts.append(
+            Fact(
+                "stage_group",
+                stage + sub,
+                _prov(doc, m.start("stage"), m.end("sub") if m.group("sub") else m.end("stage")),
+                confidence=0.85,
+            )
+        )
+    if not facts:
+        return None, facts
+    values = {f.value for f in facts}
+    return (facts[0] if len(values) == 1 else None), facts

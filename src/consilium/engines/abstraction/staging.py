@@ -1,0 +1,129 @@
+"""pT and pN inferred by the site's AJCC rules (data/staging.yaml) when the report does
+not state them: T from the largest tumour size and from the extent of invasion, N from
+the number of positive regional nodes. Every inferred fact says what it came from."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from consilium.engines.abstraction.findings import NodeTotals, Size
+from consilium.engines.abstraction.lexicon import load
+from consilium.engines.abstraction.model import Fact, Provenance
+from consilium.engines.abstraction.text import Document
+
+
+@cache
+def _sites() -> dict[str, dict]:
+    data = load("staging")
+    sites = {}
+    for name, spec in data["sites"].items():
+        compiled = dict(spec)
+        compiled["name"] = name
+        compiled["t_by_extent"] = [
+            (r["t"], re.compile(rf"(?<!\w)(?:{r['pattern']})", re.IGNORECASE))
+            for r in spec.get("t_by_extent", [])
+        ]
+        compiled["t_blockers"] = [
+            re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in spec.get("t_blockers", [])
+        ]
+        compiled.setdefault("n_by_positive_nodes", data["default"]["n_by_positive_nodes"])
+        for code in spec["codes"]:
+            sites[code] = compiled
+    return sites
+
+
+def edition() -> str:
+    return load("staging")["edition"]
+
+
+def _present(doc: Document, regex: re.Pattern[str]) -> re.Match[str] | None:
+    for m in regex.finditer(doc.text):
+        if doc.assertion(m.start(), m.end(), post_window=25).status == "present":
+            return m
+    return None
+
+
+def infer_t(doc: Document, cancer_code: str | None, size: Size | None) -> Fact | None:
+    site = _sites().get(cancer_code or "")
+    if site is None:
+        return None
+    by_size = None
+    if (
+        size is not None
+        and site.get("t_by_size")
+        and not any(_present(doc, b) for b in site["t_blockers"])
+    ):
+        for row in site["t_by_size"]:
+            if size.cm <= float(row["max_cm"]):
+                by_size = row["t"]
+                break
+    by_extent, extent_match = None, None
+    for t, regex in site["t_by_extent"]:
+        m = _present(doc, regex)
+        if m is not None:
+            by_extent, extent_match = t, m
+            break
+    if by_size is None and by_extent is None:
+        return None
+    if by_extent is not None and (by_size is None or by_extent > by_size):
+        value, start, end = by_extent, extent_match.start(), extent_match.end()
+        basis = (
+            f"extent of invasion '{extent_match.group(0)}' "
+            f"({edition()}, {site['name']} T definitions)"
+        )
+        confidence = 0.8
+    else:
+        value, start, end = by_size, size.start, size.end
+        # A size read from a labelled field ("Tumor size: 3.1 cm") is firmer than one
+        # read from narrative; some sites' size rules are weaker (data: size_confidence).
+        confidence = float(site.get("size_confidence", 0.8)) if size.labelled else 0.6
+        basis = (
+            f"largest tumour size {size.cm:g} cm ({edition()}, {site['name']} T size thresholds)"
+        )
+        if by_extent is not None:
+            basis += f"; extent '{extent_match.group(0)}' gives no higher category"
+    return Fact(
+        "pT",
+        value,
+        Provenance(doc.document_id, start, end, doc.sentence(start), doc.section_at(start).name),
+        basis="inferred",
+        inferred_from=basis,
+        confidence=confidence,
+    )
+
+
+def infer_n(doc: Document, cancer_code: str | None, nodes: NodeTotals | None) -> Fact | None:
+    if nodes is None or nodes.positive is None or not nodes.examined:
+        return None
+    site = _sites().get(cancer_code or "")
+    rows = (
+        site["n_by_positive_nodes"] if site else load("staging")["default"]["n_by_positive_nodes"]
+    )
+    value = None
+    for row in rows:
+        if nodes.positive <= int(row["max"]):
+            value = row["n"]
+            break
+    if value is None:
+        return None
+    where = site["name"] if site else "any site"
+    # "No positive node" and a labelled count are firm; a count read from fractions may
+    # miss a specimen or double count a summary line (measured: about 0.65 right on
+    # breast reports), so it is proposed, not answered.
+    confidence = 0.8 if nodes.positive == 0 or nodes.basis.startswith("stated") else 0.6
+    return Fact(
+        "pN",
+        value,
+        Provenance(
+            doc.document_id,
+            nodes.start,
+            nodes.end,
+            doc.sentence(nodes.start),
+            doc.section_at(nodes.start).name,
+        ),
+        basis="inferred",
+        inferred_from=f"{nodes.positive} of {nodes.examined} regional lymph nodes "
+        f"positive: {nodes.basis} ({edition()}, {where} N by node count)",
+        confidence=confidence,
+    )

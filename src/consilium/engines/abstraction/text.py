@@ -1,0 +1,188 @@
+"""Pathology report structure: sections, sentences and the assertion (ConText-style)
+of a span. Rules, not a model: OCR'd reports break lines with stray periods, so sentence
+ends need a capital letter (or digit, or bracket) after them, and the assertion window
+is bounded in characters as well as by the sentence."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from consilium.engines.abstraction.lexicon import load, words
+
+ABBREVIATIONS = {
+    "dr",
+    "vs",
+    "eg",
+    "e.g",
+    "i.e",
+    "ie",
+    "approx",
+    "st",
+    "fig",
+    "no",
+    "mr",
+    "mrs",
+    "ms",
+}
+SENTENCE_END = re.compile(r"[.!?;](?=\s+[A-Z0-9(\[\"'#-])|\n\s*\n|\n(?=[A-Z0-9(])")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    start: int
+    end: int
+    weight: float
+
+
+@cache
+def _section_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, float]]]:
+    data = load("sections")["sections"]
+    alternatives = []
+    meta: dict[str, tuple[str, float]] = {}
+    for i, (name, spec) in enumerate(data.items()):
+        group = f"s{i}"
+        meta[group] = (name, float(spec["weight"]))
+        alternatives.append(f"(?P<{group}>" + "|".join(f"(?:{h})" for h in spec["headers"]) + ")")
+    pattern = (
+        r"(?:^|(?<=[.\n])|(?<=\.\s)|(?<=\n\s))\s*(?:"
+        + "|".join(alternatives)
+        + r")\s*(?::|\.|\n|-\s)"
+    )
+    return re.compile(pattern, re.IGNORECASE), meta
+
+
+@dataclass(frozen=True)
+class Assertion:
+    status: str  # present | absent | possible | historical | not_performed | pending
+    trigger: str | None = None
+
+
+@cache
+def _context():
+    data = load("context")
+    compiled = {}
+    for status in ("not_performed", "pending", "negated", "possible", "historical"):
+        spec = data[status]
+        compiled[status] = (
+            words(spec["pre"]) if spec["pre"] else None,
+            words(spec["post"]) if spec["post"] else None,
+        )
+    termination = words([t for t in data["termination"] if t != ";"])
+    return compiled, termination, int(data["window"])
+
+
+STATUS_NAMES = {"negated": "absent"}
+
+
+class Document:
+    """A report's text with its sections and sentences. Offsets always refer to the
+    original text, so provenance spans can be highlighted as they are."""
+
+    def __init__(self, text: str, document_id: str | None = None):
+        self.text = text
+        self.document_id = document_id
+        self.sections = self._find_sections()
+        self._section_starts = [s.start for s in self.sections]
+        self.sentences = self._find_sentences()
+        self._sentence_starts = [s for s, _ in self.sentences]
+
+    # -- structure -------------------------------------------------------------------
+    def _find_sections(self) -> list[Section]:
+        regex, meta = _section_regex()
+        heads: list[tuple[int, str, float]] = []
+        for m in regex.finditer(self.text):
+            group = next(g for g, v in m.groupdict().items() if v is not None)
+            name, weight = meta[group]
+            heads.append((m.start(group), name, weight))
+        sections: list[Section] = []
+        if not heads or heads[0][0] > 0:
+            # Text before the first header: unlabelled, weighed like a comment.
+            sections.append(Section("unlabelled", 0, heads[0][0] if heads else len(self.text), 1.0))
+        for i, (start, name, weight) in enumerate(heads):
+            end = heads[i + 1][0] if i + 1 < len(heads) else len(self.text)
+            sections.append(Section(name, start, end, weight))
+        return sections
+
+    def _find_sentences(self) -> list[tuple[int, int]]:
+        text = self.text
+        cuts = {0, len(text)}
+        for m in SENTENCE_END.finditer(text):
+            if m.group(0) == ".":
+                word = re.search(r"([\w.]+)\.?$", text[max(0, m.start() - 8) : m.start()])
+                if word and word.group(1).lower() in ABBREVIATIONS and len(word.group(1)) > 1:
+                    continue
+            cuts.add(m.end())
+        cuts.update(s.start for s in self.sections)
+        ordered = sorted(cuts)
+        spans = []
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            # Trim surrounding whitespace so the sentence text is clean.
+            while a < b and text[a].isspace():
+                a += 1
+            if a < b:
+                spans.append((a, b))
+        return spans or [(0, len(text))]
+
+    # -- lookups ---------------------------------------------------------------------
+    def section_at(self, pos: int) -> Section:
+        i = bisect.bisect_right(self._section_starts, pos) - 1
+        return self.sections[max(i, 0)]
+
+    def sentence_span(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._sentence_starts, pos) - 1
+        return self.sentences[max(i, 0)]
+
+    def sentence(self, pos: int) -> str:
+        a, b = self.sentence_span(pos)
+        return self.text[a:b].strip()
+
+    def weight_at(self, pos: int) -> float:
+        return self.section_at(pos).weight
+
+    # -- assertion -------------------------------------------------------------------
+    def assertion(
+        self, start: int, end: int, post_window: int | None = None, pre_window: int | None = None
+    ) -> Assertion:
+        """How the text asserts the span [start, end): NegEx/ConText-style triggers
+        before it (scoped to the sentence, cut at termination terms) and after it."""
+        compiled, termination, window = _context()
+        s_start, s_end = self.sentence_span(start)
+        # OCR breaks sentences early; allow a short reach into the previous one.
+        pre_from = max(s_start - 25, start - (pre_window or window), 0)
+        pre = self.text[pre_from:start]
+        post = self.text[
+            end : min(
+                max(s_end, end + 15), end + (post_window if post_window is not None else window)
+            )
+        ]
+        cut = None
+        for m in termination.finditer(pre):
+            cut = m.end()
+        for sep in (";", ":"):
+            k = pre.rfind(sep)
+            if k >= 0 and (cut is None or k + 1 > cut):
+                cut = k + 1
+        if cut is not None:
+            pre = pre[cut:]
+        m = termination.search(post)
+        if m:
+            post = post[: m.start()]
+        k = post.find(";")
+        if k >= 0:
+            post = post[:k]
+        for status in ("not_performed", "pending", "negated", "possible", "historical"):
+            pre_re, post_re = compiled[status]
+            if pre_re is not None:
+                hits = list(pre_re.finditer(pre))
+                hit = hits[-1] if hits else None  # the trigger nearest the span
+                if hit is not None:
+                    return Assertion(STATUS_NAMES.get(status, status), hit.group(0))
+            if post_re is not None:
+                hit = post_re.search(post)
+                if hit is not None:
+                    return Assertion(STATUS_NAMES.get(status, status), hit.group(0))
+        return Assertion("present")
