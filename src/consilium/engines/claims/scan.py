@@ -179,7 +179,8 @@ def scan(
         runner.write_parquet(
             evidence.semi_join(qualified, "person_id"),
             out / "evidence.parquet",
-            ["person_id", "trigger", "evidence_date", "claim_id"],
+            # Every column, so ties cannot reorder rows: a rerun writes the same bytes.
+            ["person_id", "trigger", "evidence_date", "claim_id", "detail"],
         )
     finally:
         if own_runner:

@@ -228,6 +228,19 @@ class Generator:
     def _date(self, days_before: int) -> str:
         return (self.as_of - dt.timedelta(days=int(days_before))).isoformat()
 
+    def _office_line(
+        self,
+        ch: _Chunk,
+        pid: str,
+        claim: str,
+        day: int,
+        hcpcs: str | None,
+        dx: list[str],
+        paid: float,
+    ) -> None:
+        """A one-line professional claim (office, infusion, imaging, surgeon)."""
+        self._line(ch, pid, claim, 1, "professional", day, None, hcpcs, dx, paid)
+
     def _line(
         self,
         ch: _Chunk,
@@ -317,14 +330,11 @@ class Generator:
                 visit_days = sorted(set(visit_days) | {onset}, reverse=True)
         code = self._code(rng, cat)
         for d in visit_days:
-            self._line(
+            self._office_line(
                 ch,
                 pid,
                 claim(),
-                1,
-                "professional",
                 d,
-                None,
                 str(rng.choice(["99214", "99215", "99205"])),
                 self._dx(rng, code),
                 float(rng.uniform(120, 400)),
@@ -333,14 +343,11 @@ class Generator:
         if onset > ws:
             for d in rng.integers(ws + 1, min(onset, self.lookback - 1) + 1, size=2):
                 if d > ws:
-                    self._line(
+                    self._office_line(
                         ch,
                         pid,
                         claim(),
-                        1,
-                        "professional",
                         int(d),
-                        None,
                         "99214",
                         self._dx(rng, self._code(rng, cat)),
                         float(rng.uniform(120, 300)),
@@ -368,14 +375,11 @@ class Generator:
             if other != group:
                 ocats = self.group_cats[other]
                 d = visit_days[-1]
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     claim(),
-                    1,
-                    "professional",
                     d,
-                    None,
                     "99213",
                     self._dx(rng, self._code(rng, ocats[int(rng.integers(0, len(ocats)))])),
                     150.0,
@@ -384,14 +388,11 @@ class Generator:
         if metastatic:
             mcat = str(rng.choice(r.metastatic_categories))
             for d in visit_days[: max(1, len(visit_days) // 2)]:
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     claim(),
-                    1,
-                    "professional",
                     d,
-                    None,
                     "99215",
                     [self._code(rng, cat), self._code(rng, mcat)],
                     250.0,
@@ -427,14 +428,11 @@ class Generator:
                 else:
                     c = claim()
                     j_paid = float(rng.uniform(1000, 9000))
-                    self._line(
+                    self._office_line(
                         ch,
                         pid,
                         c,
-                        1,
-                        "professional",
                         d,
-                        None,
                         str(rng.choice(INFUSION_J)),
                         self._dx(rng, self._code(rng, cat)),
                         j_paid,
@@ -465,14 +463,11 @@ class Generator:
             if recent_start and start > onset:
                 start = onset
             plan = claim()
-            self._line(
+            self._office_line(
                 ch,
                 pid,
                 plan,
-                1,
-                "professional",
                 start,
-                None,
                 str(rng.choice(RADIATION_PLAN)),
                 self._dx(rng, code),
                 900.0,
@@ -482,14 +477,11 @@ class Generator:
                 d = start - k
                 if d < A:
                     break
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     claim(),
-                    1,
-                    "professional",
                     d,
-                    None,
                     str(rng.choice(RADIATION)),
                     self._dx(rng, code),
                     600.0,
@@ -501,14 +493,11 @@ class Generator:
         if not remission and group in SURGERY and rng.random() < 0.15:
             d = int(rng.integers(A, min(onset, ws) + 1))
             paid = float(rng.uniform(20000, 60000))
-            self._line(
+            self._office_line(
                 ch,
                 pid,
                 claim(),
-                1,
-                "professional",
                 d,
-                None,
                 SURGERY[group],
                 self._dx(rng, code),
                 paid,
@@ -522,14 +511,11 @@ class Generator:
         if group in bm.groups and advanced:
             if rng.random() < 0.65:
                 d = int(rng.integers(A, min(onset, ws) + 1))
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     claim(),
-                    1,
-                    "professional",
                     d,
-                    None,
                     str(rng.choice(MOLECULAR)),
                     self._dx(rng, code),
                     3500.0,
@@ -568,14 +554,11 @@ class Generator:
         ws = self.window - 1
         if kind == "c44":
             for k, d in enumerate(rng.integers(0, ws + 1, size=3)):
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     f"C{pid}-{k}",
-                    1,
-                    "professional",
                     int(d),
-                    None,
                     "17311",
                     ["C44.311" if rng.random() < 0.5 else "c443"],
                     500.0,
@@ -596,28 +579,22 @@ class Generator:
             )
         elif kind == "old_history":  # cancer claims only before the window
             for k, d in enumerate(rng.integers(ws + 1, self.lookback, size=3)):
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     f"C{pid}-{k}",
-                    1,
-                    "professional",
                     int(d),
-                    None,
                     "99214",
                     ["C50.911"],
                     200.0,
                 )
         else:
             for k, d in enumerate(rng.integers(0, ws + 1, size=2)):
-                self._line(
+                self._office_line(
                     ch,
                     pid,
                     f"C{pid}-{k}",
-                    1,
-                    "professional",
                     int(d),
-                    None,
                     "99213",
                     [str(rng.choice(DECOY_DX))],
                     150.0,
