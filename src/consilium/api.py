@@ -35,7 +35,6 @@ class TokenAuth(HttpBearer):
         user = ApiToken.authenticate(token)
         if user is not None:
             request.user = user
-            request.api_channel = "api"
         return user
 
 

@@ -24,10 +24,6 @@ class Actor:
     def from_request(cls, request: HttpRequest, channel: str = "web") -> Actor:
         return cls(request.user, channel, client_address(request))
 
-    @classmethod
-    def system(cls, user) -> Actor:
-        return cls(user, "cli", None)
-
 
 def client_address(request: HttpRequest) -> str | None:
     # REMOTE_ADDR only: a proxy in front must set it (gunicorn --forwarded-allow-ips),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from consilium.apps.access.models import AuditEvent
 from consilium.apps.access.policy import require
@@ -41,7 +41,6 @@ class Audit:
     obj: object = None
     case: object = None  # set when the block creates the case itself
     detail: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 @contextmanager

@@ -39,10 +39,6 @@ class User(AbstractUser):
     )
 
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    @property
     def display_name(self) -> str:
         name = self.get_full_name() or self.username
         return f"{name}, {self.credentials}" if self.credentials else name

@@ -17,12 +17,27 @@ class FastSelect(forms.Select):
         selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         final_attrs = self.build_attrs(self.attrs, attrs or {})
         final_attrs["name"] = name
-        options = format_html_join(
+
+        def options(choices):
+            return format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (key, mark_safe(" selected") if str(key) in selected else "", label)
+                    for key, label in choices
+                ),
+            )
+
+        body = format_html_join(
             "",
-            '<option value="{}"{}>{}</option>',
+            "{}",
             (
-                (key, mark_safe(" selected") if str(key) in selected else "", label)
+                (
+                    format_html('<optgroup label="{}">{}</optgroup>', key, options(label))
+                    if isinstance(label, list | tuple)
+                    else options([(key, label)]),
+                )
                 for key, label in self.choices
             ),
         )
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), body)
