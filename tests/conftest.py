@@ -23,6 +23,12 @@ from tests import factories
 # the test database at the end. Tests open connections per request instead.
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Background tasks run inline, at the moment they are enqueued (after the commit: use
+# django_capture_on_commit_callbacks(execute=True) in a test that needs them to run).
+from huey.contrib.djhuey import HUEY  # noqa: E402
+
+HUEY.immediate = True
+
 STRICT = os.environ.get("CONSILIUM_STRICT") == "1"
 CHROMIUM = os.environ.get("CONSILIUM_CHROMIUM", "/usr/bin/chromium")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -10,6 +10,9 @@ CONSILIUM_STORAGE_DIR where record files are stored (default CONSILIUM_VAR_DIR/r
                       outside the web root, never served directly
 CONSILIUM_SESSION_TIMEOUT_MINUTES  inactivity timeout (default 30)
 CONSILIUM_MAX_UPLOAD_MB            record size limit (default 50)
+CONSILIUM_TASKS_URL   where background work is queued: redis://127.0.0.1:6379/0 in
+                      production (default: a SQLite file, CONSILIUM_VAR_DIR/tasks.sqlite3)
+CONSILIUM_TASKS_IMMEDIATE          run background work inline (tests, one-off scripts)
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
     "consilium.apps.accounts",
     "consilium.apps.access",
     "consilium.apps.people",
@@ -172,6 +176,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGE_DIR = Path(os.environ.get("CONSILIUM_STORAGE_DIR", VAR_DIR / "records")).resolve()
 REVIEW_DUE_BUSINESS_DAYS = _env_int("CONSILIUM_REVIEW_DUE_BUSINESS_DAYS", 5)
 FOLLOWUP_QUESTION_LIMIT = 3
+
+# Background work (abstraction after upload, claims scans) runs on Huey. The embedded
+# default keeps its queue in a SQLite file beside the database; production points
+# CONSILIUM_TASKS_URL at Redis and runs `consilium run_huey`. The demo runs a consumer
+# inside its own process (consilium.background.start_consumer).
+TASKS_URL = os.environ.get("CONSILIUM_TASKS_URL", "").strip()
+HUEY = {
+    "name": "consilium",
+    "immediate": _env_bool("CONSILIUM_TASKS_IMMEDIATE", False),
+    "results": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if TASKS_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": TASKS_URL}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("CONSILIUM_TIME_ZONE", "America/New_York")

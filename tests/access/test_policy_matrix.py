@@ -29,6 +29,12 @@ EXPECTED = {
     "followup.view": {"member", "physician", "expert", "coordinator"},
     "followup.ask": {"member"},
     "followup.answer": {"expert"},
+    "facts.view": {"physician", "expert", "coordinator"},
+    "facts.review": {"expert", "coordinator"},
+    "abstraction.run": {"coordinator"},
+    "fhir.import": {"physician", "coordinator"},
+    "fhir.export": {"physician", "expert", "coordinator"},
+    "decision.view": {"expert", "coordinator"},
 }
 ROLES = ["member", "physician", "expert", "coordinator", "admin"]
 

@@ -55,6 +55,14 @@ RULES: dict[str, dict[Role, Relation]] = {
     "document.view": _SEE_CASE,
     "document.upload": {M: R.OWN, P: R.TREATING, C: R.PROGRAM},
     "timeline.view": _SEE_CASE,
+    # case preparation: abstracted facts, their confirmation, FHIR in and out
+    "facts.view": {P: R.TREATING, E: R.ASSIGNED, C: R.PROGRAM},
+    "facts.review": {E: R.ASSIGNED, C: R.PROGRAM},  # confirm or correct a fact
+    "abstraction.run": {C: R.PROGRAM},
+    "fhir.import": {P: R.TREATING, C: R.PROGRAM},
+    "fhir.export": {P: R.TREATING, E: R.ASSIGNED, C: R.PROGRAM},
+    # decision support: testing gaps, therapies, trials for one case
+    "decision.view": {E: R.ASSIGNED, C: R.PROGRAM},
     # review
     "opinion.view": {E: R.ASSIGNED, C: R.PROGRAM},
     "opinion.write": {E: R.ASSIGNED},
@@ -64,6 +72,13 @@ RULES: dict[str, dict[Role, Relation]] = {
     "followup.view": _SEE_CASE,
     "followup.ask": {M: R.OWN},
     "followup.answer": {E: R.ASSIGNED},
+    # trial registry (no patient data) and proactive outreach from claims; the outreach
+    # pages show only the coordinator's own program
+    "trials.view": {E: R.NONE, C: R.NONE, A: R.NONE},
+    "trials.manage": {C: R.NONE, A: R.NONE},
+    "outreach.view": {C: R.NONE},
+    "outreach.scan": {C: R.NONE},
+    "outreach.decide": {C: R.NONE},
     # administration
     "audit.view": {A: R.NONE},
     "users.manage": {A: R.NONE},

@@ -36,6 +36,12 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # When the record was written (a report's date, a DICOM study date, a FHIR
+    # resource's date), as opposed to when it reached us; the most recent fact wins.
+    record_date = models.DateField(null=True, blank=True)
+    # What the file itself says beyond its text: DICOM modality, body part and study
+    # date; the FHIR resource a document came from.
+    metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

@@ -107,10 +107,16 @@ class Command(BaseCommand):
         if no_serve:
             return
         from consilium.apps.demo.server import serve
+        from consilium.background import start_consumer
 
+        # The demo runs its background queue (abstraction, scans) in this process.
+        consumer = start_consumer()
         self.stdout.write(f"\nServing http://127.0.0.1:{port}/ (press Ctrl-C to stop)\n")
         self.stdout.flush()
-        serve(port)
+        try:
+            serve(port)
+        finally:
+            consumer.stop(graceful=True)
 
     def _database(self) -> str:
         db = settings.DATABASES["default"]
