@@ -25,6 +25,9 @@ from consilium.apps.accounts.models import ApiToken
 from consilium.apps.cases.api import router as cases_router
 from consilium.apps.cases.schemas import Error, Me, ProgramRef
 from consilium.apps.cases.services import RuleError
+from consilium.apps.decision.api import router as decision_router
+from consilium.apps.preparation.api import router as preparation_router
+from consilium.apps.preparation.fhir_api import router as fhir_router
 from consilium.apps.records.api import router as records_router
 from consilium.apps.reports.api import router as reports_router
 from consilium.apps.reviews.api import router as reviews_router
@@ -185,3 +188,6 @@ api.add_router("/cases", cases_router)
 api.add_router("/cases", records_router)
 api.add_router("/cases", reviews_router)
 api.add_router("/cases", reports_router)
+api.add_router("/cases", decision_router)
+api.add_router("/cases", preparation_router)
+api.add_router("/cases", fhir_router)

@@ -13,6 +13,11 @@ CONSILIUM_MAX_UPLOAD_MB            record size limit (default 50)
 CONSILIUM_TASKS_URL   where background work is queued: redis://127.0.0.1:6379/0 in
                       production (default: a SQLite file, CONSILIUM_VAR_DIR/tasks.sqlite3)
 CONSILIUM_TASKS_IMMEDIATE          run background work inline (tests, one-off scripts)
+CONSILIUM_CLAIMS_INBOX             claims deliveries to scan: one subdirectory per program,
+                      then one per delivery (default CONSILIUM_VAR_DIR/claims/inbox)
+CONSILIUM_CLAIMS_SCANS_DIR         scan outputs (default CONSILIUM_VAR_DIR/claims/scans)
+CONSILIUM_OUTREACH_AUTO_OPEN_SCORE open a proactive case without a coordinator at or above
+                      this claims score (default: never; a program may set its own)
 """
 
 from __future__ import annotations
@@ -41,6 +46,16 @@ def _env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise SystemExit(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _env_float(name: str, default: float | None) -> float | None:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {value!r}") from None
 
 
 VAR_DIR = Path(os.environ.get("CONSILIUM_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -86,6 +101,7 @@ INSTALLED_APPS = [
     "consilium.apps.preparation",
     "consilium.apps.outreach",
     "consilium.apps.trials",
+    "consilium.apps.decision",
     "consilium.apps.portal",
     "consilium.apps.web",
     "consilium.apps.demo",
@@ -175,6 +191,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGE_DIR = Path(os.environ.get("CONSILIUM_STORAGE_DIR", VAR_DIR / "records")).resolve()
 REVIEW_DUE_BUSINESS_DAYS = _env_int("CONSILIUM_REVIEW_DUE_BUSINESS_DAYS", 5)
+# Proactive outreach from claims (apps/outreach).
+CLAIMS_INBOX = Path(
+    os.environ.get("CONSILIUM_CLAIMS_INBOX", VAR_DIR / "claims" / "inbox")
+).resolve()
+CLAIMS_SCANS_DIR = Path(
+    os.environ.get("CONSILIUM_CLAIMS_SCANS_DIR", VAR_DIR / "claims" / "scans")
+).resolve()
+OUTREACH_AUTO_OPEN_SCORE = _env_float("CONSILIUM_OUTREACH_AUTO_OPEN_SCORE", None)
 FOLLOWUP_QUESTION_LIMIT = 3
 
 # Background work (abstraction after upload, claims scans) runs on Huey. The embedded

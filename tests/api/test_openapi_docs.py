@@ -32,6 +32,15 @@ EXPECTED = {
     "/api/v1/cases/{case_id}/reports/{kind}/pdf": {"get"},
     "/api/v1/cases/{case_id}/questions": {"get", "post"},
     "/api/v1/cases/{case_id}/questions/{question_id}/answer": {"post"},
+    "/api/v1/cases/{case_id}/facts": {"get", "post"},
+    "/api/v1/cases/{case_id}/facts/{fact_id}/review": {"post"},
+    "/api/v1/cases/{case_id}/checklist": {"get"},
+    "/api/v1/cases/{case_id}/abstraction": {"post"},
+    "/api/v1/cases/{case_id}/fhir": {"post"},
+    "/api/v1/cases/{case_id}/fhir/summary": {"get"},
+    "/api/v1/cases/{case_id}/fhir/opinion": {"get"},
+    "/api/v1/cases/{case_id}/decision-support": {"get"},
+    "/api/v1/cases/{case_id}/decision-support/recommendations": {"post"},
 }
 
 

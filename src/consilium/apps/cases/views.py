@@ -42,6 +42,7 @@ from consilium.apps.cases.lookup import get_case
 from consilium.apps.cases.models import Case, Consent
 from consilium.apps.cases.services import RuleError
 from consilium.apps.people.models import Expert, Member
+from consilium.apps.preparation.fhir_views import fhir_panel
 from consilium.engines.casework import lifecycle
 from consilium.engines.casework.lifecycle import CLOCK_RUNNING, MAIN_PATH, Status
 from consilium.engines.casework.roles import Role
@@ -456,7 +457,11 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
 
     consents = list(case.consents.all()) if can("consent.view") else []
     active_scopes = {c.scope for c in consents if c.active}
-    documents = list(case.documents.select_related("uploaded_by")) if can("document.view") else []
+    can_view_facts = can("facts.view")
+    records = case.documents.select_related("uploaded_by")
+    if can_view_facts:  # each record's abstraction status, in one more query
+        records = records.prefetch_related("abstraction_runs")
+    documents = list(records) if can("document.view") else []
 
     ctx: dict = {
         "case": case,
@@ -480,6 +485,9 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
         "can_revoke_consent": can("consent.revoke"),
         "upload_kinds": _document_kinds(),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
+        "can_view_facts": can_view_facts,
+        "can_view_decision": can("decision.view"),
+        "fhir": fhir_panel(actor, case, can),
     }
 
     # The member signs their own consent here; a coordinator records paper or verbal.

@@ -25,8 +25,10 @@ from django.utils import timezone
 from consilium.apps.access.models import AuditEvent
 from consilium.apps.accounts.models import Program, User
 from consilium.apps.cases.models import Case, Consent, CoverageCheck, TimelineEvent
+from consilium.apps.demo.facts import review_demo_facts
 from consilium.apps.demo.models import DemoSeed
 from consilium.apps.people.models import EligibilitySpan, Expert, Member, Physician
+from consilium.apps.preparation.services import abstract_document
 from consilium.apps.records import storage
 from consilium.apps.records.models import Document
 from consilium.apps.reports.models import FollowUpQuestion, Report
@@ -35,6 +37,7 @@ from consilium.apps.reviews.models import Opinion, Recommendation
 from consilium.engines.casework.lifecycle import Status
 from consilium.engines.knowledge.cancer_types import by_code
 from consilium.engines.records.filetypes import recognize
+from consilium.engines.records.metadata import describe as describe_record
 from consilium.engines.records.text import extract_text
 from consilium.engines.synthetic import DEFAULT_CASES, generate
 from consilium.engines.synthetic.model import CaseSpec, DocumentSpec, SyntheticProgram
@@ -420,6 +423,9 @@ class _Writer:
                 doc.uploaded_by,
             )
 
+        expert = self.experts.get(spec.expert) if spec.expert else None
+        review_demo_facts(case, spec, expert.user if expert else None, timezone.now())
+
         if spec.expert and spec.assigned_at:
             event(
                 spec.assigned_at,
@@ -457,7 +463,8 @@ class _Writer:
         data, sha = self.blobs[id(doc)]
         found = recognize(data, doc.filename, settings.MAX_UPLOAD_BYTES)
         extraction = extract_text(found.type, data)
-        return Document.objects.create(
+        described = describe_record(found.type, data, extraction.text)
+        document = Document.objects.create(
             case=case,
             kind=doc.kind,
             title=doc.title[:200],
@@ -471,7 +478,12 @@ class _Writer:
             text_detail=extraction.detail,
             uploaded_by=self.users.get(doc.uploaded_by),
             uploaded_at=aware(doc.uploaded_at),
+            record_date=described.record_date,
+            metadata=described.metadata,
         )
+        # Its facts, read now rather than in the background, inside the seed's transaction.
+        abstract_document(document, audit=False, new=True)
+        return document
 
     def _opinion(self, case: Case, spec: CaseSpec, event) -> None:
         o = spec.opinion

@@ -45,3 +45,41 @@ def patient_profile(case, home: tuple[float, float] | None = None) -> PatientPro
         sex=member.sex if member.sex in ("female", "male") else None,
         home=home,
     )
+
+
+def merged_facts(case) -> list[dict[str, Any]]:
+    """The current facts ordered by the case summary's merge rules
+    (engines/abstraction/merge.py): for each name the summary's answer comes first (a
+    person's word, then the record with authority, the most recent, the most specific),
+    and names the summary holds "not stated" (weak evidence only) are left out. Same
+    shape as ``current_facts``, so ``profile_from_facts`` reads it unchanged and agrees
+    with the case summary page."""
+    from consilium.apps.preparation.services import as_record, case_fact_rows
+    from consilium.engines.abstraction.merge import merge
+
+    rows = [f for f in case_fact_rows(case) if f.review_status != CaseFact.Review.REJECTED]
+    summary = merge(as_record(f) for f in rows)
+    rank: dict[int, tuple[int, int]] = {}
+    for merged in summary.facts.values():
+        if merged.chosen is None:
+            continue
+        ordered = [f.id for g in merged.values for f in g.facts]
+        for i, fact_id in enumerate(ordered):
+            rank[fact_id] = (0 if i == 0 else 1, i)
+    kept = [f for f in rows if f.pk in rank or f.name == "treatment"]
+    kept.sort(key=lambda f: (rank.get(f.pk, (2, 0)), f.name))
+    return [
+        {
+            "id": f.pk,
+            "name": f.name,
+            "value": f.current_value,
+            "assertion": f.assertion,
+            "basis": f.basis,
+            "detail": f.detail,
+            "confidence": f.confidence,
+            "review_status": f.review_status,
+            "effective_date": f.effective_date,
+            "source": f.source,
+        }
+        for f in kept
+    ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from consilium.apps.access.audit import audited
 from consilium.apps.cases.models import Case, TimelineEvent
 from consilium.apps.cases.services import RuleError, log
+from consilium.apps.preparation.services import queue_abstraction
 from consilium.apps.records import storage
 from consilium.apps.records.models import Document
 from consilium.engines.records.filetypes import Rejected, recognize
+from consilium.engines.records.metadata import describe as describe_record
 from consilium.engines.records.text import extract_text
 
 
@@ -45,6 +48,7 @@ def add_document(
         except Rejected as exc:
             raise RejectedFile(str(exc)) from None
         extraction = extract_text(found.type, data)
+        described = describe_record(found.type, data, extraction.text, timezone.localdate())
         sha, created = storage.put(data)
         try:
             with transaction.atomic():
@@ -60,6 +64,8 @@ def add_document(
                     text=extraction.text,
                     text_status=extraction.status,
                     text_detail=extraction.detail,
+                    record_date=described.record_date,
+                    metadata=described.metadata,
                     uploaded_by=actor.user,
                 )
                 log(
@@ -68,6 +74,8 @@ def add_document(
                     f"{document.get_kind_display()} added: {document}",
                     actor,
                 )
+                # Its facts are read in the background once the row is committed.
+                queue_abstraction(document)
         except BaseException:
             # Keep the blob if another document already held the same bytes.
             if created and not Document.objects.filter(sha256=sha).exists():

@@ -6,6 +6,8 @@ viewer page itself is audited as a ``document.view`` of the record's metadata an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -76,14 +78,52 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class Marked:
+    """A record's text cut around a span (and the sentence holding it), for the viewer
+    to mark; each part is plain text, escaped by the template."""
+
+    before: str
+    lead: str  # the sentence before the span ("" when no sentence is given)
+    span: str
+    tail: str  # the sentence after the span
+    after: str
+    sentence: bool
+
+
+def _pair(value: str | None) -> tuple[int, int] | None:
+    start, sep, end = (value or "").partition("-")
+    if not sep or not start.isdigit() or not end.isdigit():
+        return None
+    return int(start), int(end)
+
+
+def highlight(text: str, hl: str | None, sentence: str | None = None) -> Marked | None:
+    """``?hl=START-END`` (character offsets) marks where a fact was read, and
+    ``&s=START-END`` the sentence around it; None when the span is absent or does not fit
+    the text. A sentence that does not hold the span is ignored."""
+    span = _pair(hl)
+    if not text or span is None:
+        return None
+    a, b = span
+    if not 0 <= a < b <= len(text):
+        return None
+    around = _pair(sentence)
+    if around is not None and 0 <= around[0] <= a and b <= around[1] <= len(text):
+        s, e = around
+        return Marked(text[:s], text[s:a], text[a:b], text[b:e], text[e:], True)
+    return Marked(text[:a], "", text[a:b], "", text[b:], False)
+
+
 @login_required
 def viewer(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
     actor = Actor.from_request(request)
     case = get_case(actor, pk, "document.view")
     doc = _document(case, doc_id)
     file_type = FileType(doc.file_type)
+    marked = highlight(doc.text, request.GET.get("hl"), request.GET.get("s"))
     with audited(actor, "document.view", case, obj=doc) as audit:
-        audit.detail = "viewer"
+        audit.detail = "viewer" + (f" (highlight {request.GET['hl'][:40]})" if marked else "")
         response = render(
             request,
             "records/viewer.html",
@@ -95,6 +135,8 @@ def viewer(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
                 "is_text": file_type is FileType.TEXT,
                 "file_type_label": file_type.label,
                 "is_member": actor.role is not None and actor.role.value == "member",
+                "marked": marked,
+                "dicom": (doc.metadata or {}).get("dicom"),
             },
         )
     return response

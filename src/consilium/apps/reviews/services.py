@@ -143,3 +143,46 @@ def add_addendum(actor, case: Case, text: str) -> Addendum:
             log(case, TimelineEvent.Kind.OPINION, "Addendum added to the opinion", actor)
         audit.obj = addendum
     return addendum
+
+
+def add_recommendation(
+    actor, case: Case, kind: str, text: str, rationale: str = ""
+) -> tuple[Recommendation, bool]:
+    """Add one recommendation to the draft opinion (creating the draft if there is none
+    yet), e.g. from decision support in one click. Idempotent: a recommendation of the
+    same kind and text is returned as it is, not added twice. Returns (it, created)."""
+    with audited(actor, "opinion.write", case) as audit:
+        audit.detail = "add recommendation"
+        if case.status_enum is not Status.IN_REVIEW:
+            raise RuleError(
+                "Recommendations are added while the case is in review; "
+                f"this case is {case.status_enum.label.lower()}"
+            )
+        if kind not in Recommendation.Kind.values:
+            raise RuleError(f"kind: {kind!r} is not one of {list(Recommendation.Kind.values)}")
+        text, rationale = text.strip(), (rationale or "").strip()
+        if not text:
+            raise RuleError("A recommendation needs its text")
+        with transaction.atomic():
+            opinion = Opinion.objects.select_for_update().filter(case=case).first()
+            if opinion is not None and opinion.is_signed:
+                raise RuleError("The opinion is signed and cannot change; add an addendum")
+            if opinion is None:
+                opinion = Opinion.objects.create(case=case, author=case.expert)
+            existing = opinion.recommendations.filter(kind=kind, text=text).first()
+            if existing is not None:
+                audit.obj = existing
+                audit.detail = "add recommendation: already there"
+                return existing, False
+            last = opinion.recommendations.order_by("-position").first()
+            rec = Recommendation.objects.create(
+                opinion=opinion,
+                kind=kind,
+                text=text,
+                rationale=rationale,
+                position=(last.position + 1) if last else 0,
+            )
+            opinion.updated_at = timezone.now()
+            opinion.save(update_fields=["updated_at"])
+        audit.obj = rec
+    return rec, True

@@ -140,6 +140,7 @@ def _page(
                 "addendum_form": addendum_form or AddendumForm(),
                 "confirm_error": confirm_error,
                 "badge": badge_class(case.status),
+                "can_view_decision": permits(request.user, "decision.view", case),
             },
             status=status,
         )

@@ -10,11 +10,19 @@ from consilium.engines.casework.roles import Role
 NAV = {
     Role.MEMBER: [("My reviews", "portal:home"), ("Request a review", "portal:request")],
     Role.PHYSICIAN: [("My patients", "physician:home"), ("Refer a patient", "physician:refer")],
-    Role.COORDINATOR: [("Worklist", "cases:worklist"), ("Open a case", "cases:open")],
-    Role.EXPERT: [("My assigned cases", "reviews:workspace")],
+    Role.COORDINATOR: [
+        ("Worklist", "cases:worklist"),
+        ("Open a case", "cases:open"),
+        ("Outreach", "outreach:worklist"),
+        ("Claims scans", "outreach:scans"),
+        ("Trials", "trials:registry"),
+    ],
+    Role.EXPERT: [("My assigned cases", "reviews:workspace"), ("Trials", "trials:registry")],
     Role.ADMIN: [
         ("Users", "accounts:users"),
         ("Program settings", "accounts:settings"),
+        ("Outreach settings", "outreach:settings"),
+        ("Trials", "trials:registry"),
         ("Audit trail", "access:audit"),
     ],
 }

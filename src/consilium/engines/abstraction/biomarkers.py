@@ -34,11 +34,55 @@ PERCENT = re.compile(
     re.IGNORECASE,
 )
 LABEL_COLON = re.compile(r"\s*:")  # "ALK rearrangement: negative": a label, not a result
-FOR_NEXT = re.compile(r"\s+(?:\(\w+\)\s+)?for\b", re.IGNORECASE)
+# "Negative < 6.5", "<1%=NEGATIVE", "positive is defined as": a reference range or a
+# scoring key printed with the result, not a result.
+THRESHOLD_AFTER = re.compile(
+    r"\s*(?:[<>≤≥=]|(?:is|are)\s+(?:defined|considered|interpreted))", re.IGNORECASE
+)
+PERCENT_KEY = re.compile(r"\s*=")
+# A marker named inside a reference range or scoring key ("Reference range: estrogen and
+# progesterone receptor: <1% = negative") is not a result.
+REFERENCE_BEFORE = re.compile(
+    r"(?:reference range|scoring (?:key|system)|interpretation (?:key|guide\w*)|cut-?offs?)"
+    r"\W{1,3}(?:[\w/-]+\W{1,3}){0,8}$",
+    re.IGNORECASE,
+)
+# "HER2-positive breast cancer", "ER-negative patients": a kind of disease or patient
+# (literature and method notes), not this tumour's result.
+POPULATION_AFTER = re.compile(
+    r"^\W{0,3}(?:positive|negative)\W{1,3}(?:[a-z]+\W{1,3})?"
+    r"(?:breast cancers?|cancers?|patients|tumou?rs|women|disease)\b",
+    re.IGNORECASE,
+)
+# "The Allred score for estrogen receptors is calculated by ...", "a positive test is
+# defined as ...": a method note, not a result.
+METHOD_NOTE = re.compile(
+    r"\b(?:is|are)\s+(?:calculated|defined|scored|computed|interpreted\s+as\s+follows)\b"
+    r"|\bdefined\s+as\b",
+    re.IGNORECASE,
+)
+# "Her2 Negative <10.7 Positive >=11.5": the words after the marker are a scoring key.
+KEY_IN_WINDOW = re.compile(
+    r"^\W{0,4}(?:[\w.]+\W{1,3}){0,2}?(?:negative|positive|equivocal)\s*(?:[<>≤≥]|=\s*\d)",
+    re.IGNORECASE,
+)
+# Allred proportion score: 0 none, 1 <1%, 2 1-10%, 3 10-33%, 4 33-66%, 5 >66% of nuclei
+# (Harvey et al., J Clin Oncol 1999), so 2 and up meets the ASCO/CAP 1% threshold.
+ALLRED_PROPORTION = re.compile(r"proportion\s+score\W{0,4}(?P<ps>[0-5])(?!\d)", re.IGNORECASE)
+# "negative for HER2" names the next marker; "negative for (protein) overexpression" or
+# "for amplification" is this marker's own result.
+FOR_NEXT = re.compile(
+    r"\s+(?:\(\w+\)\s+)?for\b(?!\s+(?:(?:the\s+)?(?:protein\s+|gene\s+)?"
+    r"(?:over-?expression|expression|amplification)))",
+    re.IGNORECASE,
+)
+# A HER2 "score" with decimals ("Her2 Score: 9.9 Negative") is a gene-expression assay
+# (RT-PCR panels), not the IHC result the summary reports.
+EXPRESSION_SCORE = re.compile(r"^\W{0,3}score\W{0,3}\d{1,2}\.\d", re.IGNORECASE)
 # "-" is a status only where a sign can end ("ER-/PR-", "ER -, ", "ER- PR-"), not in
 # "PR- clone 1E2".
 SIGN = re.compile(
-    r"^\s*(?:\(\s*)?(?P<s>\+|-(?=\s*(?:[/,;.)\]]|$|and\b|or\b|\(|[A-Z]{2,}\b))|pos\b|neg\b)(?!\d)",
+    r"^\s*(?:\(\s*)?(?P<s>\+|-(?=\s*(?:[/,;.)\]]|$|and\b|or\b|\(|(?-i:[A-Z]{2,})\b))|pos\b|neg\b)(?!\d)",
     re.IGNORECASE,
 )
 HER2_SCORE = re.compile(
@@ -53,14 +97,25 @@ ISH_WORDS = re.compile(
     re.IGNORECASE,
 )
 RATIO = re.compile(r"ratio\D{0,15}(?P<r>\d{1,2}\.\d{1,2})", re.IGNORECASE)
-SECTION_BREAK = re.compile(r"\.\s+(?=[A-Z][A-Za-z ]{2,30}:)|\n\s*\n")
+# A new "Label:" ends a marker's words, except the sub-labels of the marker's own result
+# ("Estrogen receptor: performed on another specimen. Results: immunoreactive cells").
+SECTION_BREAK = re.compile(
+    r"\.\s+(?=(?!(?i:results?|interpretation|quantitation|intensity|score|specify)\b)"
+    r"[A-Z][A-Za-z ]{2,30}:)|\n\s*\n"
+)
 BEFORE_STATUS = re.compile(
     (
-        r"(?P<status>positive|negative|equivocal|strongly positive|weakly positive"
+        r"(?P<status>positive|negative|equivocal|indeterminate|strongly positive|weakly positive"
         r"|immunoreactive|nonreactive|non-reactive)\s+(?:\(\w+\)\s+)?(?:staining\s"
         r"+)?for\s+(?:both\s+)?(?:the\s+)?(?:[\w/-]+\s+(?:and|,)\s+)?$"
     ),
     re.IGNORECASE,
+)
+
+
+NO_BEFORE = re.compile(r"(?<![A-Za-z])no\s+$", re.IGNORECASE)
+FOUND_AFTER = re.compile(
+    r"\s*(?:[\w-]+\s+){0,6}?(?P<w>found|detected|identified|seen|present)\b", re.IGNORECASE
 )
 
 
@@ -112,7 +167,11 @@ def _status_words(window: str) -> tuple[str | None, re.Match[str] | None]:
     for status in ("not_performed", "pending", "equivocal", "negative", "positive"):
         for m in results[status].finditer(window):
             # "negative for HER2" describes what follows, not this marker.
-            if FOR_NEXT.match(window, m.end()) or LABEL_COLON.match(window, m.end()):
+            if (
+                FOR_NEXT.match(window, m.end())
+                or LABEL_COLON.match(window, m.end())
+                or THRESHOLD_AFTER.match(window, m.end())
+            ):
                 continue
             if best is None or m.start() < best[1].start():
                 best = (status, m)
@@ -143,12 +202,22 @@ def _receptor(window: str) -> tuple[str | None, dict]:
     status, m = _status_words(window)
     sign = SIGN.match(window)
     pct = PERCENT.search(window[:60])
+    if pct and PERCENT_KEY.match(window, pct.end()):
+        pct = None  # "<1%=negative": the scoring key, not this tumour's result
+    allred = ALLRED_PROPORTION.search(window[:90])
+    if allred and pct is None:
+        detail["allred_proportion_score"] = allred.group("ps")
+        detail["percent_status"] = "positive" if int(allred.group("ps")) >= 2 else "negative"
     if pct:
         p = float(pct.group("p2") or pct.group("p"))
         lt = (pct.group("lt") or "").lower()
         detail["percent"] = pct.group(0).strip()
-        pct_status = "negative" if (p < 1 or (lt in ("<", "less than") and p <= 1)) else "positive"
-        detail["percent_status"] = pct_status
+        if lt in ("<", "less than") and p > 1:
+            # "<5%" may be 0% or 4%: either side of the ASCO/CAP 1% threshold.
+            pct = None
+        else:
+            pct_status = "negative" if (p < 1 or lt in ("<", "less than")) else "positive"
+            detail["percent_status"] = pct_status
     if status in ("not_performed", "pending") and (
         pct is None or (m is not None and m.start() < pct.start())
     ):
@@ -178,6 +247,18 @@ def _receptor(window: str) -> tuple[str | None, dict]:
         ):
             status = "positive" if m.group(0).lower() in ("present", "reactive") else None
         if status is not None:
+            by_percent = detail.get("percent_status")
+            if (by_percent is not None and by_percent != status) or (
+                by_percent is None and "percent" in detail and status == "negative"
+            ):
+                # "Negative (5% weak staining)", "negative (<5%)": a status read by an older
+                # cut-off than the ASCO/CAP 1%; kept as a fact, not as an answer.
+                amount = (
+                    f"{detail['percent']} of nuclei stain"
+                    if "percent" in detail
+                    else f"Allred proportion score {detail['allred_proportion_score']}"
+                )
+                detail["conflict"] = f"stated {status} but {amount} (ASCO/CAP: >= 1% positive)"
             return status, detail
     if pct:
         detail["inferred_from"] = (
@@ -196,6 +277,8 @@ def _her2(window: str) -> tuple[str | None, dict]:
     ish = bool(ISH_WORDS.search(window[:50]))
     if status in ("not_performed", "pending") and (score is None or m.start() < score.start()):
         return status, detail
+    if score and THRESHOLD_AFTER.match(window, score.end()):
+        score = None  # "scores of 2 are considered equivocal": the scoring key
     if score:
         s = score.group("s") or score.group("s2") or score.group("s3")
         detail["ihc_score"] = f"{s}+"
@@ -226,7 +309,10 @@ def _her2(window: str) -> tuple[str | None, dict]:
             return None, detail
         return status, detail
     if sign := SIGN.match(window):
-        return ("positive" if sign.group("s").lower() in ("+", "pos") else "negative"), detail
+        status = "positive" if sign.group("s").lower() in ("+", "pos") else "negative"
+        if ish:  # "HER2+ by FISH": an ISH result, not the IHC one
+            detail["ish"] = "amplified" if status == "positive" else "not amplified"
+        return status, detail
     return None, detail
 
 
@@ -322,6 +408,14 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
     for i in range(len(mentions) - 1, -1, -1):
         x = mentions[i]
         window, chained = _window(doc, mentions, i)
+        if (
+            REFERENCE_BEFORE.search(doc.text[max(0, x.start - 80) : x.start])
+            or KEY_IN_WINDOW.search(window)
+            or POPULATION_AFTER.search(window)
+            or METHOD_NOTE.search(window[:80])
+        ):
+            results[i] = (x, None, {})
+            continue
         if x.kind == "receptor":
             value, detail = _receptor(window)
         elif x.kind == "her2":
@@ -333,10 +427,24 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
             value, detail = _gene(window, x.kind)
         if value is None and chained and results[i + 1] is not None:
             nxt = results[i + 1]
+            # "ER/PR/HER2: negative" shares a plain status word across kinds; a HER2
+            # score or ISH result is HER2's own and is never shared with a receptor.
+            plain = not ({"ihc_score", "ish", "percent"} & set(nxt[2]))
             if nxt[1] is not None and (
-                nxt[0].kind == x.kind or {nxt[0].kind, x.kind} <= {"receptor"}
+                nxt[0].kind == x.kind
+                or {nxt[0].kind, x.kind} <= {"receptor"}
+                or (
+                    {nxt[0].kind, x.kind} == {"receptor", "her2"}
+                    and plain
+                    and nxt[1] in ("positive", "negative")
+                )
             ):
                 value, detail = nxt[1], {**nxt[2], "shared_with": nxt[0].marker}
+        if value is None and NO_BEFORE.search(doc.text[max(0, x.start - 12) : x.start]):
+            found = FOUND_AFTER.match(window)
+            if found:
+                # "No estrogen receptors found in tumour cell nuclei."
+                value, detail = "negative", {"read_before": "no ... " + found.group("w")}
         if value is None:
             before = doc.text[max(0, x.start - 45) : x.start]
             b = BEFORE_STATUS.search(before)
@@ -346,10 +454,13 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
                     "negative"
                     if ("neg" in word or "non" in word)
                     else "equivocal"
-                    if "equiv" in word
+                    if "equiv" in word or "indeterm" in word
                     else "positive"
                 )
                 detail = {"read_before": b.group(0).strip()}
+                if x.kind == "her2" and ISH_WORDS.search(window[:20]):
+                    # "negative for HER2 FISH": the ISH result, not the IHC one
+                    detail["ish"] = "not amplified" if value == "negative" else "amplified"
         results[i] = (x, value, detail)
 
     facts: list[Fact] = []
@@ -381,9 +492,15 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
                 detail=detail,
             )
         )
-        if x.marker in ("ER", "PR", "HER2") and value in ("positive", "negative", "equivocal"):
+        if (
+            x.marker in ("ER", "PR", "HER2")
+            and value in ("positive", "negative", "equivocal")
+            and "conflict" not in detail
+        ):
             weight = doc.weight_at(x.start)
-            if x.marker == "HER2":
+            if x.marker == "HER2" and EXPRESSION_SCORE.match(doc.text[x.end : x.end + 16]):
+                weight = 0.0
+            elif x.marker == "HER2":
                 # The summary HER2 is the IHC result; an ISH-only result weighs less.
                 # An ISH-only result does not say the IHC score (ISH is mostly done after
                 # an equivocal IHC), so it is a fact but not a vote.

@@ -19,6 +19,19 @@ from consilium.engines.abstraction.model import Fact, Provenance
 from consilium.engines.abstraction.text import Document
 
 NEAR = 160  # characters around a histology mention that count as "near"
+#: A histology's home site stands in for a site only when the report names none.
+HOME_SITE_FACTOR = 0.7
+#: "Primary site: stomach", "Tumor site: cervix": the form field naming the primary
+#: weighs this many times a site word elsewhere.
+PRIMARY_SITE_WEIGHT = 3.0
+PRIMARY_SITE_LABEL = re.compile(
+    r"(?:primary (?:tumou?r )?site|site of (?:the )?primary(?: tumou?r)?|tumou?r site|"
+    r"tumou?r location|anatomic(?:al)? site|primary organ)[^:.]{0,25}[:\-]\s*(?:\w+\W{1,3}){0,3}?$",
+    re.IGNORECASE,
+)
+#: "Incidental prostatic adenocarcinoma" in a cystoprostatectomy: a second, minor tumour.
+INCIDENTAL = re.compile(r"incidental(?:ly)?\W+(?:[\w-]+\W+){0,3}$", re.IGNORECASE)
+INCIDENTAL_WEIGHT = 0.25
 STATED_MORPHOLOGY = re.compile(r"(?<![\w/])(?:M\s?[-:]?\s?)?([89]\d{3})\s?/\s?([0-3])(?![\w/])")
 ASSERTION_WEIGHT = {
     "present": 1.0,
@@ -46,7 +59,8 @@ def _lexicon():
         for name, spec in data["sites"].items()
     }
     histologies = {
-        name: (Matcher(spec["patterns"]), spec) for name, spec in data["histologies"].items()
+        name: (Matcher(spec["patterns"], plural=True), spec)
+        for name, spec in data["histologies"].items()
     }
     rules = [
         Rule(r["code"], r["histology"], tuple(r["sites"]), float(r["weight"]))
@@ -79,7 +93,10 @@ def _site_mentions(doc: Document) -> list[_Mention]:
             if matcher is None:
                 continue
             for m in matcher.finditer(doc.text):
-                found.append(_Mention(name, m.start(), m.end(), w * doc.weight_at(m.start())))
+                weight = w * doc.weight_at(m.start())
+                if PRIMARY_SITE_LABEL.search(doc.text[max(0, m.start() - 60) : m.start()]):
+                    weight *= PRIMARY_SITE_WEIGHT
+                found.append(_Mention(name, m.start(), m.end(), weight))
     return found
 
 
@@ -100,6 +117,8 @@ def _histology_mentions(doc: Document) -> list[_Mention]:
     for start, end, name in kept:
         assertion = doc.assertion(start, end, post_window=14, pre_window=40)
         w = ASSERTION_WEIGHT[assertion.status] * doc.weight_at(start)
+        if INCIDENTAL.search(doc.text[max(0, start - 40) : start]):
+            w *= INCIDENTAL_WEIGHT
         if w > 0:
             mentions.append(_Mention(name, start, end, w))
     return mentions
@@ -117,6 +136,7 @@ def classify(doc: Document) -> tuple[list[Fact], str | None, str | None]:
     for s in site_mentions:
         site_total[s.kind] += s.weight
     all_sites = sum(site_total.values()) or 1.0
+    named_site = bool(site_total)
 
     by_histology: dict[str, list[Rule]] = defaultdict(list)
     for r in rules:
@@ -127,11 +147,23 @@ def classify(doc: Document) -> tuple[list[Fact], str | None, str | None]:
     for h in histo_mentions:
         near = [s for s in site_mentions if s.end >= h.start - NEAR and s.start <= h.end + NEAR]
         near_total = sum(s.weight for s in near)
+        home = histologies[h.kind][1].get("home_site")
+        # Where a histology arises at several sites (urothelial: bladder or upper tract),
+        # its site is weighed among those sites only: a cystoprostatectomy's many
+        # "prostate" words say nothing about where its urothelial carcinoma is.
+        candidates = {x for r in by_histology.get(h.kind, []) for x in r.sites}
+        if candidates:
+            pool = sum(site_total[x] for x in candidates) or 1.0
+            near_pool = sum(s.weight for s in near if s.kind in candidates)
+        else:
+            pool, near_pool = all_sites, near_total
         for r in by_histology.get(h.kind, []):
-            if r.sites:
-                doc_share = sum(site_total[x] for x in r.sites) / all_sites
-                if near_total:
-                    local = sum(s.weight for s in near if s.kind in r.sites) / near_total
+            if r.sites and not named_site and home in r.sites:
+                factor = HOME_SITE_FACTOR  # no site named anywhere: the histology's own
+            elif r.sites:
+                doc_share = sum(site_total[x] for x in r.sites) / pool
+                if near_pool:
+                    local = sum(s.weight for s in near if s.kind in r.sites) / near_pool
                     factor = 0.5 * local + 0.5 * doc_share
                 else:
                     factor = doc_share
@@ -147,11 +179,12 @@ def classify(doc: Document) -> tuple[list[Fact], str | None, str | None]:
     code, confidence = _decide(scores)
     morphology = None
     stated = None
-    for m in STATED_MORPHOLOGY.finditer(doc.text):
-        code_str = f"{m.group(1)}/{m.group(2)}"
-        if m.group(2) in "23":
-            stated = (code_str, m)
-            break
+    # A stated ICD-O-3 code answers when the report states one malignant code; a
+    # checklist printing every option's code ("Adenoid cystic carcinoma 8200/3 ...
+    # Invasive lobular carcinoma 8520/3") states none in particular.
+    malignant = [m for m in STATED_MORPHOLOGY.finditer(doc.text) if m.group(2) == "3"]
+    if len({f"{m.group(1)}/3" for m in malignant}) == 1:
+        stated = (f"{malignant[0].group(1)}/3", malignant[0])
     if code is not None:
         vote, h = best_mention.get(code) or max(best_mention.values(), key=lambda t: t[0])
         facts.append(
@@ -171,7 +204,9 @@ def classify(doc: Document) -> tuple[list[Fact], str | None, str | None]:
         histo_spec = histologies[h.kind][1]
         # A "not otherwise specified" code is a fact, not an answer: registries record
         # the specific subtype, which the mention does not give.
-        morphology = None if histo_spec.get("nos") else histo_spec["icdo3"]
+        morphology = (
+            None if histo_spec.get("nos") or histo_spec.get("ambiguous") else histo_spec["icdo3"]
+        )
         facts.append(
             Fact(
                 "histology",

@@ -44,7 +44,7 @@ _NUM_WORD = (
     r"|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw"
     r"elve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
 )
-_COUNT = rf"(?:\d{{1,3}}|{_NUM_WORD})(?:\s*\(\d{{1,3}}\))?"
+_COUNT = rf"(?:\d{{1,3}}|{_NUM_WORD}|(?:multiple|several)(?=\s*\(\d))(?:\s*\(\d{{1,3}}\))?"
 
 
 def number(raw: str) -> int | None:
@@ -203,12 +203,15 @@ NODE_OF_REVERSED = re.compile(
     re.IGNORECASE,
 )
 NODE_NEG = re.compile(
-    rf"(?P<n>{_COUNT})\s+(?:\w+\s+){{0,2}}?{_NODE}\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|"
-    rf"free of|benign|no evidence of|without|no metasta\w*|no tumou?r|no carcinoma|uninvolved)",
+    rf"(?P<n>{_COUNT})\s+(?:[\w/-]+\s+){{0,4}}?{_NODE}\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|"
+    rf"free of|benign|no evidence of|without|no metasta\w*|no tumou?r|no carcinoma|uninvolved)"
+    # "lymph node (1), negative for tumor"
+    rf"|{_NODE}\s*\((?P<n2>\d{{1,2}})\)\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|benign|free of)",
     re.IGNORECASE,
 )
 NODE_EXAMINED = re.compile(
-    rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?(?:regional\s+)?{_NODE}\s+(?:examined|identified|recovered|retrieved|submitted|sampled|received|found)\W{{0,5}}(?P<n>{_COUNT})",
+    rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?(?:regional\s+)?{_NODE}\s+(?:examined|identified|recovered|retrieved|submitted|sampled|received|found)\W{{0,5}}(?P<n>{_COUNT})"
+    rf"|total\s+(?:number\s+)?(?:of\s+)?(?:nodes\s+)?(?:examined|sampled|retrieved)\W{{0,5}}(?P<n2>{_COUNT})",
     re.IGNORECASE,
 )
 NODE_POSITIVE = re.compile(
@@ -224,6 +227,26 @@ NOT_NODE_CONTEXT = re.compile(
     ),
     re.IGNORECASE,
 )
+
+
+# A node said to hold tumour, in any wording ("a single left axillary lymph node is
+# positive for metastatic carcinoma", "metastatic carcinoma in one lymph node"). When the
+# counts read add up to no positive node but the text says this, a count was missed.
+POSITIVE_NODE_STATEMENT = re.compile(
+    rf"{_NODE}\W+(?:[\w()/.-]+\W+){{0,6}}?(?:is|are)\W+positive\b"
+    rf"|metasta\w*\s+(?:\w+\s+){{0,2}}?(?:carcinoma|tumou?r|disease|deposits?)\W+"
+    rf"(?:is\s+|are\s+)?(?:present\s+)?(?:in|involving|to)\W+(?:[\w()-]+\W+){{0,4}}?{_NODE}"
+    rf"|(?:positive|involved)\s+{_NODE}"
+    rf"|{_NODE}\s+(?:positive|with (?:metasta\w*|tumou?r|carcinoma)|containing (?:metasta\w*|tumou?r))",
+    re.IGNORECASE,
+)
+
+
+def _positive_node_stated(doc: Document) -> bool:
+    for m in POSITIVE_NODE_STATEMENT.finditer(doc.text):
+        if doc.assertion(m.start(), m.end(), post_window=20).status == "present":
+            return True
+    return False
 
 
 @dataclass
@@ -269,14 +292,15 @@ def node_counts(doc: Document) -> list[NodeCount]:
                 continue
             found.append(NodeCount(k, n, m.start("k"), m.end("n"), "k of n"))
     for m in NODE_NEG.finditer(text):
-        n = number(m.group("n"))
+        n = number(m.group("n") or m.group("n2"))
         if n is None or not 0 < n <= 80:
             continue
         if any(
             f.start <= m.start() <= f.end + 60 or m.start() <= f.start <= m.end() for f in found
         ):
             continue
-        found.append(NodeCount(0, n, m.start("n"), m.end(), "negative nodes"))
+        g = "n" if m.group("n") else "n2"
+        found.append(NodeCount(0, n, m.start(g), m.end(), "negative nodes"))
     return found
 
 
@@ -292,7 +316,7 @@ class NodeTotals:
 def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
     text = doc.text
     facts: list[Fact] = []
-    examined = [(number(m.group("n")), m) for m in NODE_EXAMINED.finditer(text)]
+    examined = [(number(m.group("n") or m.group("n2")), m) for m in NODE_EXAMINED.finditer(text)]
     positive = [(number(m.group("k")), m) for m in NODE_POSITIVE.finditer(text)]
     for value, m in examined:
         if value is not None:
@@ -300,7 +324,7 @@ def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
                 Fact(
                     "lymph_nodes_examined",
                     value,
-                    _prov(doc, m.start("n"), m.end("n")),
+                    _prov(doc, m.start(), m.end()),
                     confidence=0.85,
                 )
             )
@@ -351,7 +375,13 @@ def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
             return NodeTotals(
                 c.positive, c.examined, "stated total of the specimens' nodes", c.start, c.end
             ), facts
-    if len(counts) == 1:
+    if sum(c.positive for c in counts) == 0 and _positive_node_stated(doc):
+        first = counts[0]
+        return NodeTotals(
+            None, None, "node counts read miss a node said to be positive", first.start, first.end
+        ), facts
+    if len({(c.positive, c.examined) for c in counts}) == 1:
+        # One count, or the same count written again ("2/11 positive (axillary 2/11)").
         c = counts[0]
         return NodeTotals(
             c.positive,

@@ -30,6 +30,10 @@ ABBREVIATIONS = {
 SENTENCE_END = re.compile(r"[.!?;](?=\s+[A-Z0-9(\[\"'#-])|\n\s*\n|\n(?=[A-Z0-9(])")
 
 
+#: Characters after which a clinical history section is taken to have ended.
+CLINICAL_HISTORY_MAX = 400
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -48,7 +52,7 @@ def _section_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, float]]]:
         meta[group] = (name, float(spec["weight"]))
         alternatives.append(f"(?P<{group}>" + "|".join(f"(?:{h})" for h in spec["headers"]) + ")")
     pattern = (
-        r"(?:^|(?<=[.\n])|(?<=\.\s)|(?<=\n\s))\s*(?:"
+        r"(?:^|(?<=[.\n])|(?<=\.\s)|(?<=\n\s)|(?<=:\s))\s*(?:"
         + "|".join(alternatives)
         + r")\s*(?::|\.|\n|-\s)"
     )
@@ -104,8 +108,20 @@ class Document:
             sections.append(Section("unlabelled", 0, heads[0][0] if heads else len(self.text), 1.0))
         for i, (start, name, weight) in enumerate(heads):
             end = heads[i + 1][0] if i + 1 < len(heads) else len(self.text)
+            if name == "clinical_history" and end - start > CLINICAL_HISTORY_MAX:
+                # A history is a few lines; a longer run without a header is the report
+                # going on under headers this lexicon does not know (OCR, local forms).
+                cut = self._sentence_end_after(start + CLINICAL_HISTORY_MAX, end)
+                sections.append(Section(name, start, cut, weight))
+                if cut < end:
+                    sections.append(Section("unlabelled", cut, end, 1.0))
+                continue
             sections.append(Section(name, start, end, weight))
         return sections
+
+    def _sentence_end_after(self, pos: int, limit: int) -> int:
+        m = SENTENCE_END.search(self.text, pos, limit)
+        return m.end() if m else limit
 
     def _find_sentences(self) -> list[tuple[int, int]]:
         text = self.text

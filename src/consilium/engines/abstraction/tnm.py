@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from consilium.engines.abstraction.model import Fact, Provenance
 from consilium.engines.abstraction.text import Document
 
-_B = r"(?<![A-Za-z0-9])"
+# Not inside a word, except right after "AJCC" ("[AJCCpT2N1(sn)]", "AJCCT3N1").
+_B = r"(?:(?<![A-Za-z0-9])|(?<=AJCC))"
 _PREFIX = r"(?P<{g}pre>(?:[yr]\s?)?[pP]\s?(?:[sS][nN]\s?)?|[yr]?c\s?)"
 _T = (
     r"T\s?(?P<t>[0-4]|is|IS|[Xx]|"
-    r"[lI](?=[a-d]?(?![A-Za-z])))(?P<tsub>(?:[a-d][12]?|mi)(?![a-oq-z]))?"
+    r"[lI](?=[a-d]?(?![A-Za-z])))(?P<tsub>(?:[a-d][12]?|mi)(?![a-oq-z])|[A-D](?![A-Za-z]))?"
 )
 _N = (
-    r"(?:[sS][nN]\s?)?N\s?(?P<n>[0-3]|[Xx]|[oO](?![A-Za-z]{2})|[lI](?=[a-c]?(?"
+    r"(?:[sS][nN]\s?)?N\s?(?P<n>[0-3]|[Xx]|[oO](?![A-Za-z]{2})|[oO](?=L[01oO])|[lI](?=[a-c]?(?"
     r"![A-Za-z])))(?P<nsub>(?:mi|[a-c])(?![a-oq-z]))?"
 )
 _M = r"M\s?(?P<m>[01]|[Xx]|[oO](?![A-Za-z]{2}))(?P<msub>[a-d](?![A-Za-z]))?"
@@ -30,7 +31,10 @@ _GAP = r"(?:\s*(?:\((?:[^()]{0,20})\)|\[[^\]]{0,12}\]|[,;/]|-)?\s*){0,3}"
 
 CLUSTER = re.compile(
     _B
+    # "oT2N3aL1V0R0": OCR reads the p of a T-N cluster as o.
+    + "(?:"
     + _PREFIX.format(g="t")
+    + r"|(?P<tocr>o)(?=T\s?[0-4lI]))"
     + "?"
     + _T
     + _GAP
@@ -70,7 +74,8 @@ LABELLED = {
     "N": re.compile(
         (
             r"(?:regional lymph nodes?|pathologic(?:al)? N|N (?:stage|category|classif"
-            r"ication))\s*(?:\(p?N\))?\s*[:.\-]*\s*"
+            r"ication)|(?:lymph )?nod(?:e|al) stage)\s*(?:\(p?N\)|\([^()]{1,30}\))?"
+            r"\s*[:.\-]*\s*"
         )
         + _PREFIX.format(g="n")
         + "?"
@@ -101,6 +106,17 @@ _OCR_DIGIT = {
 }
 
 
+# "pTNM stage: Tlc NO", "Classification: T1 N0": a label that announces categories.
+STAGE_LABEL_BEFORE = re.compile(r"(?:stage|staging|classification|tnm|ajcc)\W{0,4}$", re.IGNORECASE)
+# "pT1: Tumor limited to one subsite ...": a category printed with its definition. A
+# checklist prints every option so; a report prints the chosen one so.
+DEFINITION_AFTER = re.compile(
+    r"\s*[:\-]\s*(?:tumou?rs?|no\b|metasta\w*|cannot|carcinoma|invasion|in situ|"
+    r"moderately|very|regional|single|multiple|\w+ (?:advanced|confined|limited))",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Candidate:
     axis: str  # T, N or M
@@ -111,6 +127,7 @@ class Candidate:
     end: int
     weight: float
     how: str
+    defined: bool = False
 
 
 def _norm(axis: str, digit: str, sub: str | None) -> tuple[str, str]:
@@ -148,8 +165,11 @@ def candidates(doc: Document) -> list[Candidate]:
         if key in seen:
             return
         seen.add(key)
+        defined = bool(DEFINITION_AFTER.match(text, end))
         found.append(
-            Candidate(axis, value, main, prefix, start, end, weight * doc.weight_at(start), how)
+            Candidate(
+                axis, value, main, prefix, start, end, weight * doc.weight_at(start), how, defined
+            )
         )
 
     for m in CLUSTER.finditer(text):
@@ -159,8 +179,13 @@ def candidates(doc: Document) -> list[Candidate]:
             after = text[m.end("n") : m.end("n") + 12]
             if m.group("m") is None and re.match(r"\s+[A-Za-z]{3,}", after):
                 continue
-        if m.group("t") in ("l", "I") and not m.group("tpre"):
-            continue
+        if (
+            m.group("t") in ("l", "I")
+            and not m.group("tpre")
+            and not m.group("m")
+            and not STAGE_LABEL_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        ):
+            continue  # "Tl" alone may be a slide or block label; "stage: Tla NX MX" is not
         add(
             "T",
             m.group("t"),
@@ -258,6 +283,9 @@ def reconcile(
         )
     for axis in ("T", "N", "M"):
         pathologic = [c for c in found if c.axis == axis and not c.prefix.endswith("c")]
+        if len({c.main for c in pathologic if c.defined}) > 1:
+            # A checklist of every option with its definition: none of them is the answer.
+            pathologic = [c for c in pathologic if not c.defined]
         votes: dict[str, float] = defaultdict(float)
         for c in pathologic:
             votes[c.main] += c.weight

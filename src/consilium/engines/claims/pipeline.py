@@ -54,6 +54,22 @@ def text(col: ir.Value) -> ir.StringValue:
     return s.nullif("")
 
 
+def _str(col: ir.Value) -> ir.StringValue:
+    return col if col.type().is_string() else col.cast("string")
+
+
+def blank(col: ir.Value) -> ir.BooleanValue:
+    """Missing or only spaces: the same as ``text(col).isnull()`` but never null and with
+    one trim, for filters that test every line."""
+    return col.isnull() | (_str(col).strip() == "")
+
+
+def code(col: ir.Value) -> ir.StringValue:
+    """A code trimmed and upper case, empty text kept as '' (it matches no code list):
+    the cheap form for tests on every line; ``text`` is for the columns kept."""
+    return _str(col).strip().upper()
+
+
 def as_date(col: ir.Value) -> ir.DateValue:
     """Dates, timestamps, or text as YYYY-MM-DD (optionally with a time) or YYYYMMDD.
     Text is gated by pattern before the cast because engines disagree on partial dates
@@ -62,6 +78,19 @@ def as_date(col: ir.Value) -> ir.DateValue:
         return col
     if col.type().is_timestamp():
         return col.date()
+    # The common case first: exactly YYYY-MM-DD, digits at both ends (so trimming would
+    # change nothing), costs a few character tests and one cast. Every other shape goes
+    # the long way below; both ways give the same answer for the rows the first takes.
+    raw = _str(col)
+    fast = ibis.ifelse(
+        (raw.length() == 10)
+        & (raw.substr(4, 1) == "-")
+        & (raw.substr(7, 1) == "-")
+        & raw.substr(0, 1).between("0", "9")
+        & raw.substr(9, 1).between("0", "9"),
+        raw,
+        NULL_TEXT,
+    ).try_cast("date")
     s = text(col)
     n = s.length()
     # Cheap shape checks first (regular expressions on every row cost more than the rest
@@ -76,7 +105,7 @@ def as_date(col: ir.Value) -> ir.DateValue:
         ),
         else_=NULL_TEXT,
     )
-    return iso.try_cast("date")
+    return ibis.coalesce(fast, iso.try_cast("date"))
 
 
 def as_number(col: ir.Value) -> ir.FloatingValue:
@@ -98,7 +127,9 @@ def _reason(checks: list[tuple[ir.BooleanValue, str, ir.Value]]):
     reason = ibis.cases(*[(bad, name) for bad, name, _v in checks], else_=NULL_TEXT)
     value = ibis.cases(*[(bad, v.cast("string")) for bad, _n, v in checks], else_=NULL_TEXT)
     # A plain OR to filter on: much cheaper than testing the CASE for null on every row.
-    any_bad = ibis.or_(*[bad for bad, _n, _v in checks]).fill_null(False)
+    # Every check is written to be true or false, never null, so the OR needs no
+    # COALESCE, which would stop the engine from evaluating it lazily row by row.
+    any_bad = ibis.or_(*[bad for bad, _n, _v in checks])
     return reason, value, any_bad
 
 
@@ -111,13 +142,21 @@ def _medical_checks(raw: ir.Table, claim_id: bool = True):
     paid = as_number(raw.paid_amount)
     ctype = text(raw.claim_type).lower()
     pid, cid = text(raw.person_id), text(raw.claim_id)
+    # Each check is written to run cheaply on every line: the exact value first, the
+    # normalized one only when the exact one does not already pass.
+    raw_type = raw.claim_type
     checks = [
-        (pid.isnull(), "empty person_id", raw.person_id),
-        *([(cid.isnull(), "empty claim_id", raw.claim_id)] if claim_id else []),
+        (blank(raw.person_id), "empty person_id", raw.person_id),
+        *([(blank(raw.claim_id), "empty claim_id", raw.claim_id)] if claim_id else []),
         (raw.claim_start_date.isnull(), "missing claim_start_date", raw.claim_start_date),
         (start.isnull(), "unparseable claim_start_date", raw.claim_start_date),
         (raw.paid_amount.notnull() & paid.isnull(), "unparseable paid_amount", raw.paid_amount),
-        (ctype.isnull() | ~ctype.isin(CLAIM_TYPES), "unknown claim_type", raw.claim_type),
+        (
+            raw_type.isnull()
+            | (~_str(raw_type).isin(CLAIM_TYPES) & ~code(raw_type).lower().isin(CLAIM_TYPES)),
+            "unknown claim_type",
+            raw.claim_type,
+        ),
     ]
     return checks, start, paid, ctype, pid, cid
 
@@ -258,11 +297,22 @@ def medical_kept(raw: ir.Table, rules: Rules, p: Period) -> ir.Table:
     checks, start, *_rest = _medical_checks(raw, claim_id=False)
     _r, _v, bad = _reason(checks)
     dx = [c for c in DIAGNOSIS_COLUMNS if c in raw.columns]
-    has_cancer = ibis.or_(*[_is_cancer_code(icd(raw[c]), rules) for c in dx]).fill_null(False)
-    has_proc = _in_ranges(text(raw.hcpcs_code).upper(), rules, tuple(rules.hcpcs))
-    keep = bad | (
-        start.between(p.lookback_start, p.as_of) & (has_cancer | has_proc.fill_null(False))
+    # Most lines carry no cancer code. A cheap test on the raw text (does the letter
+    # appear at all?) goes first, so the normalized test runs only where it can succeed.
+    # No COALESCE around these: a filter treats null as false, and a plain AND/OR tree
+    # lets the engine skip the later branches for rows already decided.
+    prefix = rules.code_prefix
+    has_cancer = ibis.or_(
+        *[
+            (_str(raw[c]).contains(prefix.upper()) | _str(raw[c]).contains(prefix.lower()))
+            & _is_cancer_code(code(raw[c]).replace(".", ""), rules)
+            for c in dx
+        ]
     )
+    has_proc = _in_ranges(code(raw.hcpcs_code), rules, tuple(rules.hcpcs))
+    # The code tests first: they drop most lines, so the date is parsed again only for
+    # the few percent left (an engine evaluates a filter's AND from the left).
+    keep = bad | ((has_cancer | has_proc) & start.between(p.lookback_start, p.as_of))
     med = medical_input(raw.filter(keep))
     inpatient = (med.claim_type == rules.inpatient_claim_type) & ibis.or_(
         *[med.bill_type_code.startswith(b) for b in rules.inpatient_bill_type_prefixes]

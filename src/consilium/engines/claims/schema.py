@@ -166,14 +166,15 @@ def _find(directory: Path, name: str) -> tuple[str, tuple[Path, ...]] | None:
 def _describe(fmt: str, paths: tuple[Path, ...]) -> dict[str, str]:
     con = duckdb.connect()
     files = [str(p) for p in paths]
-    if fmt == "parquet":
-        rel = con.sql("SELECT * FROM read_parquet($files)", params={"files": files})
-    else:
-        rel = con.sql(
-            "SELECT * FROM read_csv($files, header=true, all_varchar=true)",
-            params={"files": files},
-        )
-    return {name: str(typ) for name, typ in zip(rel.columns, rel.types, strict=True)}
+    # DESCRIBE reads the schema only; a relation built with parameters (con.sql(...,
+    # params=...)) is executed at once, which read the whole file just to name its columns.
+    reader = (
+        "read_parquet($files)"
+        if fmt == "parquet"
+        else "read_csv($files, header=true, all_varchar=true)"
+    )
+    rows = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"files": files}).fetchall()
+    return {name: str(typ) for name, typ, *_rest in rows}
 
 
 def discover(directory: Path) -> dict[str, InputFile]:

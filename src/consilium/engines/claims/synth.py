@@ -26,6 +26,7 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -76,6 +77,14 @@ ELIGIBILITY_COLUMNS = [
     "payer",
     "plan",
     "state",
+    # Tuva eligibility's optional contact columns: what outreach needs to create the
+    # member when a coordinator opens a proactive case.
+    "first_name",
+    "last_name",
+    "address",
+    "city",
+    "zip_code",
+    "phone",
 ]
 
 # Common non-cancer diagnoses (ICD-10-CM, without dots as most payers send them).
@@ -117,6 +126,19 @@ BACKGROUND_HCPCS = [
 ]
 PLANS = ["gold", "silver", "bronze"]
 STATES = ["CA", "TX", "NY", "FL", "IL", "PA", "OH", "GA", "NC", "MI"]
+# A city and its ZIP prefix for each state above (synthetic addresses only).
+STATE_CITIES = {
+    "CA": ("Sacramento", "958"),
+    "TX": ("Austin", "787"),
+    "NY": ("Albany", "122"),
+    "FL": ("Tallahassee", "323"),
+    "IL": ("Springfield", "627"),
+    "PA": ("Harrisburg", "171"),
+    "OH": ("Columbus", "432"),
+    "GA": ("Atlanta", "303"),
+    "NC": ("Raleigh", "276"),
+    "MI": ("Lansing", "489"),
+}
 
 # group -> share of adults with active cancer (approximate US mix); rare groups small.
 GROUP_MIX = {
@@ -173,6 +195,22 @@ SURGERY = {
     "uterus": "58950",
 }
 ORAL_GROUPS = {"breast", "prostate", "lung", "leukemia", "myeloma", "lymphoma"}
+
+
+@cache
+def _people_names() -> dict[str, list[str]]:
+    """First and last names and streets of the synthetic demo program (one list for
+    every synthetic person in the project)."""
+    import yaml
+
+    path = Path(__file__).parents[1] / "synthetic" / "data" / "people.yaml"
+    doc = yaml.safe_load(path.read_text())
+    return {
+        "female": doc["first_names"]["female"],
+        "male": doc["first_names"]["male"],
+        "last": doc["last_names"],
+        "streets": doc["streets"],
+    }
 
 
 @dataclass(frozen=True)
@@ -718,7 +756,46 @@ class Generator:
                 "state": np.array(STATES, dtype=object)[rng.integers(0, len(STATES), size=m)],
             }
         )
+        self._contact(df)
         return df
+
+    def _contact(self, df: pd.DataFrame) -> None:
+        """Names, address and phone, one per person (a person's spans share them), drawn
+        from a random stream of their own so every other value is the same as without."""
+        people = _people_names()
+        # Seeded by the chunk's first person number, so each chunk has its own stream.
+        rng = np.random.default_rng([self.seed, int(df["person_id"].iloc[0][1:]), 7])
+        first = df.drop_duplicates("person_id")
+        n = len(first)
+        female = (first["gender"] == "female").to_numpy()
+        names = np.where(
+            female,
+            np.array(people["female"], dtype=object)[rng.integers(0, len(people["female"]), n)],
+            np.array(people["male"], dtype=object)[rng.integers(0, len(people["male"]), n)],
+        )
+        last = np.array(people["last"], dtype=object)[rng.integers(0, len(people["last"]), n)]
+        streets = np.array(people["streets"], dtype=object)
+        number = rng.integers(100, 9900, n).astype(str)
+        address = np.char.add(
+            np.char.add(number, " "), streets[rng.integers(0, len(streets), n)].astype(str)
+        )
+        city = first["state"].map(lambda st: STATE_CITIES[st][0]).to_numpy()
+        zip3 = first["state"].map(lambda st: STATE_CITIES[st][1]).to_numpy().astype(str)
+        zip_code = np.char.add(zip3, np.char.zfill(rng.integers(0, 100, n).astype(str), 2))
+        phone = np.char.add("555-01", np.char.zfill(rng.integers(0, 100, n).astype(str), 2))
+        by_person = pd.DataFrame(
+            {
+                "person_id": first["person_id"].to_numpy(),
+                "first_name": names,
+                "last_name": last,
+                "address": address.astype(object),
+                "city": city,
+                "zip_code": zip_code.astype(object),
+                "phone": phone.astype(object),
+            }
+        ).set_index("person_id")
+        for col in by_person.columns:
+            df[col] = df["person_id"].map(by_person[col]).to_numpy()
 
     def chunk(self, index: int, first: int, count: int):
         rng = np.random.default_rng([self.seed, index])

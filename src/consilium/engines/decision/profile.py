@@ -32,6 +32,9 @@ NON_BIOMARKER_FACTS = frozenset(
         "pT",
         "pN",
         "pM",
+        "cT",  # clinical categories: staging, not biomarkers
+        "cN",
+        "cM",
         "stage_group",
         "tumour_size_cm",
         "margins",
@@ -65,7 +68,8 @@ class Biomarker:
 @dataclass(frozen=True)
 class Treatment:
     name: str
-    kind: str | None = None  # surgery, chemotherapy, radiation, targeted, immunotherapy
+    # surgery, chemotherapy, radiation, targeted, hormone, immunotherapy
+    kind: str | None = None
     date: date | None = None
 
 
@@ -141,7 +145,7 @@ def profile_from_facts(
         detail = fact.get("detail") or {}
         if name == "treatment":
             treatments.append(
-                Treatment(str(value), detail.get("class"), _as_date(detail.get("date")))
+                Treatment(str(value), _kind(detail.get("class")), _as_date(detail.get("date")))
             )
             continue
         if name not in NON_BIOMARKER_FACTS:
@@ -155,7 +159,12 @@ def profile_from_facts(
             biomarkers[key] = Biomarker(
                 name=key,
                 status=status,
-                alteration=detail.get("alteration") or detail.get("protein_change"),
+                # The most specific name wins: the abstraction engine keeps the kind of
+                # change in "alteration" ("mutation") and the variant ("L858R") apart.
+                alteration=detail.get("variant")
+                or detail.get("protein_change")
+                or detail.get("alteration")
+                or ("amplification" if detail.get("ish") == "amplified" else None),
                 value=_first(detail, "percent", "score", "value", "ihc_score"),
             )
             continue
@@ -188,6 +197,14 @@ def profile_from_facts(
         sex=sex,
         home=home,
     )
+
+
+def _kind(value: Any) -> str | None:
+    """One vocabulary for treatment classes: the text abstraction says
+    "targeted_therapy" where FHIR facts say "targeted"."""
+    if not value:
+        return None
+    return str(value).removesuffix("_therapy")
 
 
 def _first(detail: Mapping[str, Any], *keys: str) -> str | None:

@@ -102,6 +102,11 @@ class Command(BaseCommand):
                     f"  (seeded by generator version {demo.version}; this version is "
                     f"{SEED_VERSION}: remove {settings.VAR_DIR} to see the newer demo)"
                 )
+        self._claims(demo)
+        from consilium.apps.trials.demo import ensure_demo_registry
+
+        if (trials := ensure_demo_registry()) is not None:
+            self.stdout.write(f"Trial registry: {trials.new} synthetic demo trials imported.")
         passwords = demo_logins.ensure(demo)
         self._print_logins(demo, passwords, port)
         if no_serve:
@@ -117,6 +122,29 @@ class Command(BaseCommand):
             serve(port)
         finally:
             consumer.stop(graceful=True)
+
+    def _claims(self, demo) -> None:
+        """Claims deliveries for proactive outreach (apps/outreach/demo.py), once."""
+        from consilium.apps.outreach.demo import seed_claims
+
+        started = time.monotonic()
+        claims = seed_claims(demo.program, seed=demo.seed, tick=lambda label: None)
+        if not claims.created:
+            return
+        scan = claims.scan
+        if scan.status == scan.Status.DONE:
+            done = (
+                f"scanned and imported ({scan.members_qualified} members qualify, "
+                f"{scan.import_counts.get('pending', 0)} on the outreach worklist)"
+            )
+        elif scan.status == scan.Status.FAILED:
+            done = f"not scanned: {scan.error}"
+        else:
+            done = "queued for scanning in the background"
+        self.stdout.write(
+            f"Claims deliveries written in {time.monotonic() - started:.1f} s: "
+            f"{scan.delivery_name} {done}; {claims.waiting} waits in the inbox for Run scan."
+        )
 
     def _database(self) -> str:
         db = settings.DATABASES["default"]

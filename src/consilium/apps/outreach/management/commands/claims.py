@@ -1,4 +1,5 @@
-"""`consilium claims synth|scan`: a thin shell over consilium.engines.claims."""
+"""`consilium claims synth|scan|import`: a thin shell over consilium.engines.claims and
+the outreach services (import puts a scan's findings on a program's worklist)."""
 
 from __future__ import annotations
 
@@ -87,10 +88,91 @@ class Command(BaseCommand):
             help="DuckDB memory limit before spilling to disk",
         )
 
+        i = sub.add_parser(
+            "import",
+            help="put a scan's enrolled qualifying members on a program's outreach worklist",
+        )
+        i.add_argument("output", type=Path, help="the scan's output directory (--out of scan)")
+        i.add_argument(
+            "--program",
+            default=None,
+            help="the program (name, slug or id); default: the --as user's, or the only one",
+        )
+        i.add_argument(
+            "--as",
+            dest="as_user",
+            default=None,
+            help="username of the coordinator who imports (default: the program's first "
+            "active coordinator)",
+        )
+        i.add_argument(
+            "--auto-open-score",
+            type=float,
+            default=None,
+            dest="auto_open_score",
+            help="open proactive cases for enrolled members at or above this score (default: "
+            "the program's setting, else CONSILIUM_OUTREACH_AUTO_OPEN_SCORE, else never)",
+        )
+        i.add_argument(
+            "--delivery",
+            type=Path,
+            default=None,
+            help="the delivery directory, if it moved since the scan (its eligibility file "
+            "gives the members' names and details)",
+        )
+
     def handle(self, *args, **opts):
         if opts["action"] == "synth":
             return self._synth(opts)
+        if opts["action"] == "import":
+            return self._import(opts)
         return self._scan(opts)
+
+    def _import(self, opts) -> None:
+        from django.utils.timezone import localtime
+
+        from consilium.apps.access.actors import Actor
+        from consilium.apps.cases.services import RuleError
+        from consilium.apps.outreach import services
+        from consilium.engines.claims.outreach import OutputError
+
+        program, user = _program_and_user(opts["program"], opts["as_user"])
+        override = (
+            {} if opts["auto_open_score"] is None else {"auto_open_score": opts["auto_open_score"]}
+        )
+        try:
+            result = services.import_output(
+                Actor(user, "cli"),
+                opts["output"],
+                program,
+                delivery=opts["delivery"],
+                **override,
+            )
+        except (OutputError, RuleError) as exc:
+            raise CommandError(str(exc) if isinstance(exc, OutputError) else exc.message) from exc
+        if not result.changed:
+            earlier = result.duplicate_of
+            self.stdout.write(
+                f"Already imported: the same delivery (content hash "
+                f"{earlier.delivery_hash[:12]}…) as of {earlier.as_of} is {earlier.label} of "
+                f"{program.name}, imported {localtime(earlier.imported_at):%Y-%m-%d %H:%M}. "
+                "Nothing changed."
+            )
+            return
+        c = result.counts
+        threshold = (
+            f"auto-open at score >= {result.threshold:g}"
+            if result.threshold is not None
+            else "no auto-open"
+        )
+        self.stdout.write(
+            f"{result.scan.label} of {program.name} (as of {result.scan.as_of}, {threshold}): "
+            f"{c['new']:,} new, {c['updated']:,} updated, {c['unchanged']:,} unchanged "
+            f"candidates; {c['pending']:,} pending on the worklist; "
+            f"{c['cases_opened']:,} proactive case{'s' if c['cases_opened'] != 1 else ''} opened"
+        )
+        for why, n in sorted(c["skipped"].items()):
+            self.stdout.write(f"  skipped: {why}: {n:,}")
 
     def _synth(self, opts) -> None:
         bar = Bar(self.stderr)
@@ -143,3 +225,47 @@ class Command(BaseCommand):
                 f"quarantined; {summary['seconds']} s, {summary['lines_per_second']:,.0f} "
                 f"lines/s -> {opts['out']}"
             )
+
+
+def _program_and_user(program_ref: str | None, username: str | None):
+    """The program to import into and the coordinator acting (named in the audit trail)."""
+    from django.utils.text import slugify
+
+    from consilium.apps.accounts.models import Program, User
+
+    user = None
+    if username:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"--as {username}: no such user")
+        if user.role != "coordinator" or not user.is_active:
+            raise CommandError(f"--as {username}: not an active coordinator")
+    programs = list(Program.objects.order_by("pk"))
+    if program_ref:
+        found = [
+            p
+            for p in programs
+            if program_ref in (str(p.pk), p.name) or slugify(p.name) == slugify(program_ref)
+        ]
+        if not found:
+            names = ", ".join(f"{slugify(p.name)} ({p.name})" for p in programs) or "none"
+            raise CommandError(f"--program {program_ref}: no such program; programs: {names}")
+        program = found[0]
+    elif user is not None and user.program_id:
+        program = user.program
+    elif len(programs) == 1:
+        program = programs[0]
+    else:
+        names = ", ".join(f"{slugify(p.name)} ({p.name})" for p in programs) or "none"
+        raise CommandError(f"say which program with --program; programs: {names}")
+    if user is None:
+        user = (
+            User.objects.filter(program=program, role="coordinator", is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            raise CommandError(f"{program.name} has no active coordinator to import as (--as)")
+    elif user.program_id != program.pk:
+        raise CommandError(f"--as {user.username} is not a coordinator of {program.name}")
+    return program, user

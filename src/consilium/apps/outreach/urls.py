@@ -1,0 +1,14 @@
+from django.urls import path
+
+from consilium.apps.outreach import views
+
+app_name = "outreach"
+urlpatterns = [
+    path("candidates/", views.worklist, name="worklist"),
+    path("candidates/<int:pk>/accept/", views.accept, name="accept"),
+    path("candidates/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
+    path("scans/", views.scans, name="scans"),
+    path("scans/run/", views.run_scan, name="run_scan"),
+    path("scans/<int:pk>/rerun/", views.rerun_scan, name="rerun_scan"),
+    path("settings/", views.outreach_settings, name="settings"),
+]
