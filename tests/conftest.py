@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests import factories
+from tests.browser_support import browser, needs_chromium  # noqa: F401 (fixture, helper)
 
 # The live server for browser tests answers each request in a thread of its own; a
 # persistent connection left behind by such a thread would keep PostgreSQL from dropping
@@ -30,7 +30,6 @@ from huey.contrib.djhuey import HUEY  # noqa: E402
 HUEY.immediate = True
 
 STRICT = os.environ.get("CONSILIUM_STRICT") == "1"
-CHROMIUM = os.environ.get("CONSILIUM_CHROMIUM", "/usr/bin/chromium")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -56,12 +55,6 @@ def _storage(settings, tmp_path):
 @pytest.fixture
 def world(db):
     return factories.World()
-
-
-def needs_chromium() -> str:
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
-    return CHROMIUM
 
 
 # --- transactional tests and the append-only audit table -------------------------------

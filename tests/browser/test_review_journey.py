@@ -9,34 +9,9 @@ import pytest
 
 from consilium.apps.cases.models import Case
 from tests import factories as f
-from tests.conftest import needs_chromium
+from tests.browser_support import Session
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 EXPERT_WORDS = "Your diagnosis is right and the planned treatment suits you."
-
-
-@pytest.fixture
-def browser(monkeypatch, django_db_setup):
-    # Requesting the test database before the (session-wide) live server makes pytest tear
-    # the server down first, so its thread's connection is gone when PostgreSQL drops the
-    # test database.
-    executable = needs_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the test still reads the
-    # database directly between steps, which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -47,38 +22,6 @@ def people(audit_flushable):
         "member": f.member(program),
         "expert": f.expert(tissues=("Breast",)),
     }
-
-
-class Session:
-    """One person signed in, in their own browser context."""
-
-    def __init__(self, browser, base: str, username: str):
-        from playwright.sync_api import expect
-
-        self.expect = expect
-        self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(15_000)
-        self.page = self.context.new_page()
-        self.page.goto(f"{base}/login/")
-        self.page.get_by_label("Username").fill(username)
-        self.page.get_by_label("Password").fill(f.PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
-
-    def click(self, name: str) -> None:
-        self.page.get_by_role("button", name=name, exact=True).click()
-
-    def should_see(self, text: str) -> None:
-        self.expect(self.page.get_by_text(text).first).to_be_visible()
-
-    def close(self) -> None:
-        sign_out = self.page.get_by_role("button", name="Sign out")
-        if not sign_out.count():  # a standalone report page has no site header
-            self.page.goto(f"{self.base}/")
-        sign_out.click()
-        self.expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
-        self.context.close()
 
 
 @pytest.mark.browser

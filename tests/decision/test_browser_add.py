@@ -7,7 +7,7 @@ import pytest
 
 from consilium.apps.reviews.models import Recommendation
 from tests import factories as f
-from tests.browser.test_review_journey import Session, browser  # noqa: F401 (fixture)
+from tests.browser_support import Session
 from tests.decision.conftest import add_fact
 
 

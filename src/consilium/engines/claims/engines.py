@@ -3,9 +3,11 @@
 Both runners take the same expressions, compile them with `ibis.to_sql(expr, dialect)`
 and execute the SQL on their engine. They expose the same four operations: register an
 input under a name, materialize a stage under a name, fetch a few rows, write a Parquet
-file. Ibis's own backend connections are not used for execution because they move
-results through pyarrow, which the pinned environment cannot import next to numpy 1.x;
-compiling the expressions is engine-neutral and keeps one code path.
+file. The runners hold the engine connection themselves rather than going through
+Ibis's backend objects because the scan needs what those do not expose in one way for
+both engines: DuckDB's progress polling and out-of-core settings, Spark's persisted
+stages, and outputs written atomically in one sorted file, so that both engines and
+every rerun write the same bytes. The expressions, the one code path, stay Ibis.
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ def as_date(col: ir.Value) -> ir.DateValue:
         return col.date()
     # The common case first: exactly YYYY-MM-DD, digits at both ends (so trimming would
     # change nothing), costs a few character tests and one cast. Every other shape goes
-    # the long way below; both ways give the same answer for the rows the first takes.
+    # the long way; both ways give the same answer for the rows the first takes
+    # (tests/claims/test_date_reading.py checks it).
     raw = _str(col)
     fast = ibis.ifelse(
         (raw.length() == 10)
@@ -91,6 +92,11 @@ def as_date(col: ir.Value) -> ir.DateValue:
         raw,
         NULL_TEXT,
     ).try_cast("date")
+    return ibis.coalesce(fast, date_text(col))
+
+
+def date_text(col: ir.Value) -> ir.DateValue:
+    """Text as YYYY-MM-DD (optionally with a time after a space or T) or YYYYMMDD."""
     s = text(col)
     n = s.length()
     # Cheap shape checks first (regular expressions on every row cost more than the rest
@@ -105,7 +111,7 @@ def as_date(col: ir.Value) -> ir.DateValue:
         ),
         else_=NULL_TEXT,
     )
-    return ibis.coalesce(fast, iso.try_cast("date"))
+    return iso.try_cast("date")
 
 
 def as_number(col: ir.Value) -> ir.FloatingValue:
