@@ -25,8 +25,11 @@ def after_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 def start_consumer(workers: int = 2):
     """Start a Huey consumer in this process (threads, no signal handlers): the demo's
     queue runs beside its web server. Returns the consumer; call ``stop()`` on exit."""
+    from django.utils.module_loading import autodiscover_modules
     from huey.contrib.djhuey import HUEY
 
+    # Register every app's tasks.py, as `run_huey` does, so the consumer knows them all.
+    autodiscover_modules("tasks")
     consumer = HUEY.create_consumer(workers=workers, worker_type="thread", periodic=False)
     consumer.start()
     log.info("background consumer started with %d workers", workers)
