@@ -65,7 +65,11 @@ class Session:
         expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
 
     def click(self, name: str) -> None:
+        # The case page loads its panels after the page itself; the test server shares
+        # one SQLite connection between its threads, so let those requests finish first.
+        self.page.wait_for_load_state("networkidle")
         self.page.get_by_role("button", name=name, exact=True).click()
+        self.page.wait_for_load_state("networkidle")
 
     def should_see(self, text: str) -> None:
         self.expect(self.page.get_by_text(text).first).to_be_visible()

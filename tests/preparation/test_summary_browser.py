@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories as f
-from tests.browser.test_review_journey import Session, browser  # noqa: F401 (fixture)
+from tests.browser_support import Session
 
 
 @pytest.fixture
@@ -28,6 +28,9 @@ def test_upload_then_facts_then_source(browser, live_server, intake_case, tmp_pa
     coord = Session(browser, live_server.url, "coord")
     page = coord.page
     page.goto(f"{live_server.url}/cases/{case.pk}/")
+    # The live server's threads share one in-memory SQLite connection in tests: let the
+    # page's htmx panels finish loading before posting, so two requests never overlap.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Kind of record").select_option("pathology_report")
     page.get_by_label("File").set_input_files(str(report))
     coord.click("Upload")
@@ -39,10 +42,14 @@ def test_upload_then_facts_then_source(browser, live_server, intake_case, tmp_pa
     coord.expect(page.locator("#intake-completeness")).to_contain_text(
         "Missing: Breast imaging report"
     )
-    coord.expect(page.locator("#documents")).to_contain_text("facts")
+    # The records list shows the run's outcome once the page is loaded again.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    coord.expect(page.locator("#documents")).to_contain_text("10 facts")
 
     panel.get_by_role("link", name="Open the case summary").click()
     coord.should_see("Completeness: Breast cancer")
+    page.wait_for_load_state("networkidle")
     er = page.locator("#fact-er")
     er.locator("summary", has_text="Sources and review").click()
     er.get_by_role("button", name="Confirm", exact=True).click()

@@ -12,6 +12,21 @@ from consilium.apps.preparation.models import CaseFact
 from consilium.engines.decision.profile import PatientProfile, profile_from_facts
 
 
+def _plain(f: CaseFact) -> dict[str, Any]:
+    return {
+        "id": f.pk,
+        "name": f.name,
+        "value": f.current_value,
+        "assertion": f.assertion,
+        "basis": f.basis,
+        "detail": f.detail,
+        "confidence": f.confidence,
+        "review_status": f.review_status,
+        "effective_date": f.effective_date,
+        "source": f.source,
+    }
+
+
 def current_facts(case) -> list[dict[str, Any]]:
     """Every fact not rejected, with its current value, most recent first."""
     rows = (
@@ -19,27 +34,15 @@ def current_facts(case) -> list[dict[str, Any]]:
         .exclude(review_status=CaseFact.Review.REJECTED)
         .order_by("-effective_date", "-created_at", "-pk")
     )
-    return [
-        {
-            "id": f.pk,
-            "name": f.name,
-            "value": f.current_value,
-            "assertion": f.assertion,
-            "basis": f.basis,
-            "detail": f.detail,
-            "confidence": f.confidence,
-            "review_status": f.review_status,
-            "effective_date": f.effective_date,
-            "source": f.source,
-        }
-        for f in rows
-    ]
+    return [_plain(f) for f in rows]
 
 
 def patient_profile(case, home: tuple[float, float] | None = None) -> PatientProfile:
+    """The profile decision support reads, from the same merged answers the case summary
+    page shows (a person's confirmation first; weak guesses left out)."""
     member = case.member
     return profile_from_facts(
-        current_facts(case),
+        merged_facts(case),
         cancer_type=case.cancer_type_code or None,
         birth_date=member.date_of_birth,
         sex=member.sex if member.sex in ("female", "male") else None,
@@ -68,18 +71,4 @@ def merged_facts(case) -> list[dict[str, Any]]:
             rank[fact_id] = (0 if i == 0 else 1, i)
     kept = [f for f in rows if f.pk in rank or f.name == "treatment"]
     kept.sort(key=lambda f: (rank.get(f.pk, (2, 0)), f.name))
-    return [
-        {
-            "id": f.pk,
-            "name": f.name,
-            "value": f.current_value,
-            "assertion": f.assertion,
-            "basis": f.basis,
-            "detail": f.detail,
-            "confidence": f.confidence,
-            "review_status": f.review_status,
-            "effective_date": f.effective_date,
-            "source": f.source,
-        }
-        for f in kept
-    ]
+    return [_plain(f) for f in kept]

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -107,7 +108,7 @@ def _context(request: HttpRequest, actor: Actor, case) -> dict:
         "can_review": permits(user, "facts.review", case) and not case.status_enum.is_terminal,
         "can_run": permits(user, "abstraction.run", case) and not case.status_enum.is_terminal,
         "known_names": _known_names(),
-        "today": date.today().isoformat(),
+        "today": timezone.localdate().isoformat(),
     }
 
 
