@@ -40,6 +40,12 @@ THRESHOLD_AFTER = re.compile(
     r"\s*(?:[<>≤≥=]|(?:is|are)\s+(?:defined|considered|interpreted))", re.IGNORECASE
 )
 PERCENT_KEY = re.compile(r"\s*=")
+# "... are considered borderline", "defined as positive": a rule, not a result.
+RULE_BEFORE = re.compile(r"(?:considered|defined\s+as)\s+$", re.IGNORECASE)
+# "positive and negative controls": the run's controls, not the tumour.
+CONTROL_AFTER = re.compile(
+    r"\W+(?:and\s+negative\s+|and\s+positive\s+)?(?:\w+\s+)?controls?\b", re.IGNORECASE
+)
 # A marker named inside a reference range or scoring key ("Reference range: estrogen and
 # progesterone receptor: <1% = negative") is not a result.
 REFERENCE_BEFORE = re.compile(
@@ -76,9 +82,11 @@ FOR_NEXT = re.compile(
     r"(?:over-?expression|expression|amplification)))",
     re.IGNORECASE,
 )
-# A HER2 "score" with decimals ("Her2 Score: 9.9 Negative") is a gene-expression assay
-# (RT-PCR panels), not the IHC result the summary reports.
-EXPRESSION_SCORE = re.compile(r"^\W{0,3}score\W{0,3}\d{1,2}\.\d", re.IGNORECASE)
+# A HER2 "score" off the 0-3+ IHC scale ("Her2 Score: 9.9 Negative", "Score: 10") is a
+# gene-expression assay (RT-PCR panels), not the IHC result the summary reports.
+EXPRESSION_SCORE = re.compile(r"^\W{0,3}score\W{0,3}(?:\d{1,2}\.\d|[4-9]|\d{2})", re.IGNORECASE)
+# "for all 2+ IHC results please do FISH": a score in an instruction, not a result.
+CONDITIONAL_BEFORE = re.compile(r"(?:\bfor all|\bif|\bany|\ball)\s+$", re.IGNORECASE)
 # "-" is a status only where a sign can end ("ER-/PR-", "ER -, ", "ER- PR-"), not in
 # "PR- clone 1E2".
 SIGN = re.compile(
@@ -171,6 +179,8 @@ def _status_words(window: str) -> tuple[str | None, re.Match[str] | None]:
                 FOR_NEXT.match(window, m.end())
                 or LABEL_COLON.match(window, m.end())
                 or THRESHOLD_AFTER.match(window, m.end())
+                or CONTROL_AFTER.match(window, m.end())
+                or RULE_BEFORE.search(window[max(0, m.start() - 16) : m.start()])
             ):
                 continue
             if best is None or m.start() < best[1].start():
@@ -265,6 +275,12 @@ def _receptor(window: str) -> tuple[str | None, dict]:
             f"{pct.group(0).strip()} of nuclei staining (ASCO/CAP: >= 1% positive)"
         )
         return detail["percent_status"], detail
+    if "allred_proportion_score" in detail:
+        detail["inferred_from"] = (
+            f"Allred proportion score {detail['allred_proportion_score']} "
+            "(2 and up: >= 1% of nuclei, ASCO/CAP positive)"
+        )
+        return detail["percent_status"], detail
     if status == "equivocal":
         return None, detail
     return None, detail
@@ -277,7 +293,10 @@ def _her2(window: str) -> tuple[str | None, dict]:
     ish = bool(ISH_WORDS.search(window[:50]))
     if status in ("not_performed", "pending") and (score is None or m.start() < score.start()):
         return status, detail
-    if score and THRESHOLD_AFTER.match(window, score.end()):
+    if score and (
+        THRESHOLD_AFTER.match(window, score.end())
+        or CONDITIONAL_BEFORE.search(window[max(0, score.start() - 12) : score.start()])
+    ):
         score = None  # "scores of 2 are considered equivocal": the scoring key
     if score:
         s = score.group("s") or score.group("s2") or score.group("s3")

@@ -26,7 +26,8 @@ HOME_SITE_FACTOR = 0.7
 PRIMARY_SITE_WEIGHT = 3.0
 PRIMARY_SITE_LABEL = re.compile(
     r"(?:primary (?:tumou?r )?site|site of (?:the )?primary(?: tumou?r)?|tumou?r site|"
-    r"tumou?r location|anatomic(?:al)? site|primary organ)[^:.]{0,25}[:\-]\s*(?:\w+\W{1,3}){0,3}?$",
+    r"tumou?r location|anatomic(?:al)? site|primary organ)[^:.]{0,25}[:\-]\s*"
+    r"(?:\w+[ ,/()-]{1,3}){0,3}?$",
     re.IGNORECASE,
 )
 #: "Incidental prostatic adenocarcinoma" in a cystoprostatectomy: a second, minor tumour.

@@ -76,7 +76,8 @@ SIZE_LABELLED = re.compile(
     r"?(?:dimension|diameter|size|extent)|size \(greatest dimension\)|size of "
     r"invasive (?:component|carcinoma)|invasive (?:tumou?r|carcinoma) size|tum"
     r"ou?r diameter|microscopic size)"
-    r"[^0-9]{0,45}?" + _DIMS,
+    # The value follows the label without a new sentence in between.
+    r"(?:(?!\.\s+[A-Z])[^0-9]){0,45}?" + _DIMS,
     re.IGNORECASE,
 )
 SIZE_NARRATIVE = re.compile(
@@ -105,9 +106,27 @@ SIZE_EXCLUDE_AFTER = re.compile(
     (
         r"^\s*(?:\)?\s*(?:from|to|away|of (?:the )?(?:closest |nearest |deep |inked )?margin)|(?:\w"
         r"+\s){0,2}(?:from|to) (?:the )?(?:\w+ )?(?:margin|nipple|skin|surface|edg"
-        r"e|pleura))"
+        r"e|pleura)"
+        # "1.0 cm of in situ carcinoma", "2.2 cm of duct carcinoma in situ"
+        r"|(?:of\s+)?(?:[\w-]+\s+){0,3}?(?:carcinoma\s+)?in[- ]situ"
+        r"|(?:of\s+)?(?:DCIS|LCIS|intraductal)"
+        # "over 0.1 cm: 7.0 cm": a number inside the label, before its colon
+        r"|\.?\s*:)"
     ),
     re.IGNORECASE,
+)
+# A labelled size that is not the tumour's: the specimen, a margin, a node, in situ
+# carcinoma ("Specimen size: greatest dimension 7.2 cm", "Intraductal carcinoma: size").
+LABEL_NOT_TUMOUR = re.compile(
+    r"(?:specimen|margin|lymph node|node|metasta\w*|nipple|areola|skin|ellipse|in situ|"
+    r"DCIS|LCIS|intraductal|extranodal|fragment|cyst|weigh\w*|grams?)\W+(?:[\w()-]+\W+){0,3}$"
+    # "Specimen size (for excisions less than total mastectomy). Greatest dimension: 9 cm"
+    r"|specimen (?:size|dimensions?)\b[^0-9]{0,70}$",
+    re.IGNORECASE,
+)
+# "Greatest dimension: 2.0 cm and 2.4 cm": the tumours' sizes listed; the largest counts.
+MORE_DIMS = re.compile(
+    r"\s*(?:,|;|and|&)\s*" + _DIMS.replace("dims", "more").replace("unit", "moreunit")
 )
 SIZE_EXCLUDE_BEFORE = re.compile(
     (
@@ -118,6 +137,10 @@ SIZE_EXCLUDE_BEFORE = re.compile(
     ),
     re.IGNORECASE,
 )
+
+
+LABEL_COLON_VALUE = re.compile(r"\.?\s*:\s*" + _DIMS)
+NODE_SENTENCE = re.compile(r"lymph nodes?|\bnodes?\b|extranodal|metasta", re.IGNORECASE)
 
 
 @dataclass
@@ -149,11 +172,31 @@ def sizes(doc: Document) -> list[Size]:
                 continue
             start = m.start("dims") if m.groupdict().get("dims") else m.start("dims2")
             end = m.end("unit") if m.groupdict().get("unit") else m.end("unit2")
-            if SIZE_EXCLUDE_AFTER.match(doc.text[end : end + 40]):
+            after = doc.text[end : end + 40]
+            if labelled and LABEL_COLON_VALUE.match(after):
+                # "over 0.1 cm: 2.5 cm": the number was part of the label; the value follows.
+                value = LABEL_COLON_VALUE.match(after)
+                dims, unit = value.group("dims"), value.group("unit")
+                start, end = end + value.start("dims"), end + value.end("unit")
+                after = doc.text[end : end + 40]
+            if SIZE_EXCLUDE_AFTER.match(after):
                 continue
             if not labelled and SIZE_EXCLUDE_BEFORE.search(doc.text[max(0, start - 60) : start]):
                 continue
+            if labelled:
+                before = doc.text[max(0, m.start() - 80) : m.start()]
+                if ". " in before[-40:]:
+                    before = before[before.rindex(". ") + 2 :]  # the label's own sentence only
+                if LABEL_NOT_TUMOUR.search(before):
+                    continue
+            if not labelled and NODE_SENTENCE.search(doc.text[doc.sentence_span(start)[0] : start]):
+                continue  # "... lymph node is positive, with a focus measuring 0.9 cm"
             cm = _size_cm(dims, unit)
+            more = MORE_DIMS.match(doc.text, end) if labelled else None
+            while more is not None:
+                cm = max(cm, _size_cm(more.group("more"), more.group("moreunit")))
+                end = more.end()
+                more = MORE_DIMS.match(doc.text, end)
             if not 0.05 <= cm <= 40:
                 continue
             if any(s.start == start for s in found):
@@ -237,14 +280,20 @@ POSITIVE_NODE_STATEMENT = re.compile(
     rf"|metasta\w*\s+(?:\w+\s+){{0,2}}?(?:carcinoma|tumou?r|disease|deposits?)\W+"
     rf"(?:is\s+|are\s+)?(?:present\s+)?(?:in|involving|to)\W+(?:[\w()-]+\W+){{0,4}}?{_NODE}"
     rf"|(?:positive|involved)\s+{_NODE}"
-    rf"|{_NODE}\s+(?:positive|with (?:metasta\w*|tumou?r|carcinoma)|containing (?:metasta\w*|tumou?r))",
+    rf"|{_NODE}\s+(?:positive|with (?:metasta\w*|tumou?r|carcinoma)"
+    rf"|containing (?:metasta\w*|tumou?r))",
     re.IGNORECASE,
 )
 
 
+NEGATION_NEAR = re.compile(r"\b(?:no|not|without|negative|free)\b", re.IGNORECASE)
+
+
 def _positive_node_stated(doc: Document) -> bool:
     for m in POSITIVE_NODE_STATEMENT.finditer(doc.text):
-        if doc.assertion(m.start(), m.end(), post_window=20).status == "present":
+        # Negation in the statement itself ("no lymph node is positive"); the assertion
+        # window would also reach back into the previous sentence's "negative for tumour".
+        if not NEGATION_NEAR.search(doc.text[max(0, m.start() - 15) : m.end()]):
             return True
     return False
 
@@ -439,13 +488,23 @@ GRADE = re.compile(
     r"(?:(?:histologic(?:al)?|nottingham|combined|overall|modified (?:bloom[- "
     r"]richardson|sbr)|sbr|elston|bloom[- ]richardson|fuhrman|who/isup|isup|nu"
     r"clear|tumou?r|fnclcc)\s+(?:\(?\w+\)?\s+)?grade|grade\s*\(?(?:nottingham|sbr|fuhrman)\)"
-    r"?)\s*[:\-]?\s*(?:is\s+)?(?:G\s?)?(?P<g>[1-4]|I{1,3}V?|IV|Il|ll)(?![\w])("
-    r"?:\s*(?:of|/)\s*[34])?"
-    r"|(?<![A-Za-z])G\s?(?P<g2>[1-4]|I{1,3}|IV)(?![\w+])"
-    r"|(?P<diff>well|moderately|poorly|un)[- ]differentiated"
-    r"|(?P<hl>high|low)[- ]grade(?! (?:dysplasia|squamous intraepithelial|PIN|"
-    r"prostatic intraepithelial|urothelial dysplasia|DCIS|ductal carcinoma in "
-    r"situ))",
+    r"?)\s*[:\-]?\s*(?:is\s+)?(?:(?:fuhrman|isup|who/isup|nottingham|sbr)\s+)?(?:G\s?)?"
+    r"(?P<g>[1-4]|I{1,3}V?|IV|Il|ll)(?![\w])"
+    # "Fuhrman grade 3-4/4": a range; the higher grade is the tumour's
+    r"(?:\s*(?:-|to)\s*(?P<ghi>[1-4]|I{1,3}V?|IV)(?![\w]))?"
+    r"(?:\s*(?:of|/)\s*[34])?"
+    # "(Grade 3 of 4)", "grade 2/3": a grade on its stated scale needs no qualifier
+    r"|(?<![A-Za-z])grade\s*[:\-]?\s*(?P<g3>[1-4]|I{1,3}V?|IV)(?:\s*(?:-|to)\s*(?P<g3hi>[1-4]|I{1,3}V?|IV))?"
+    r"\s*(?:of|/|out of)\s*[34](?![\w/])"
+    # "G2", not a block key ("G1: left para-aortic lymph nodes")
+    r"|(?<![A-Za-z])G\s?(?P<g2>[1-4]|I{1,3}|IV)(?![\w+])(?!\s*:)"
+    # "poorly to moderately differentiated": the worse of the two is the grade
+    r"|(?P<diff>well|moderately|poorly|un)(?:\s*(?:to|-|and)\s*(?P<diff2>well|moderately|poorly))?"
+    r"[- ]differentiated"
+    # high/low grade of a precursor lesion (dysplasia, PIN, PanIN, SIL, DCIS) is not the
+    # carcinoma's grade
+    r"|(?P<hl>high|low)[- ]grade(?!\W+(?:[\w-]+\W+){0,2}?(?:dysplasia|intraepithelial|PIN|"
+    r"PanIN|SIL|DCIS|in situ|adenoma|squamous intraepithelial))",
     re.IGNORECASE,
 )
 ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "IL": "2", "LL": "2"}
@@ -546,21 +605,52 @@ def lymphovascular_invasion(doc: Document) -> list[Fact]:
     return facts
 
 
-def grade(doc: Document) -> tuple[Fact | None, list[Fact]]:
+def grading_system(cancer_code: str | None) -> str:
+    data = load("grading")
+    for system, codes in data["systems"].items():
+        if cancer_code in codes:
+            return system
+    return data["default"]
+
+
+TWO_TIER = {"G1": "Low Grade", "G3": "High Grade", "G4": "High Grade"}
+
+
+def grade(doc: Document, cancer_code: str | None = None) -> tuple[Fact | None, list[Fact]]:
+    """The tumour's grade, read by the grading system of its site (data/grading.yaml)."""
+    system = grading_system(cancer_code)
     facts = []
     for m in GRADE.finditer(doc.text):
-        if m.group("g") or m.group("g2"):
-            raw = (m.group("g") or m.group("g2")).upper()
+        if m.group("g") or m.group("g2") or m.group("g3"):
+            raw = (
+                m.group("ghi") or m.group("g") or m.group("g3hi") or m.group("g3") or m.group("g2")
+            ).upper()
             value = f"G{ROMAN.get(raw, raw)}"
-            explicit = m.group("g") is not None
+            explicit = m.group("g") is not None or m.group("g3") is not None
         elif m.group("diff"):
-            value = DIFF[m.group("diff").lower()]
+            value = max(DIFF[d.lower()] for d in (m.group("diff"), m.group("diff2")) if d)
             explicit = False
+            if system in ("explicit_only", "nuclear", "two_tier"):
+                # Differentiation words do not give this site's grade: a fact only.
+                facts.append(
+                    Fact(
+                        "grade",
+                        value,
+                        _prov(doc, m.start(), m.end()),
+                        confidence=0.4,
+                        detail={"text": m.group(0), "grading": system},
+                    )
+                )
+                continue
         else:
             value = "High Grade" if m.group("hl").lower() == "high" else "Low Grade"
-            explicit = False
+            explicit = system == "two_tier"
+        if system == "two_tier" and value.startswith("G"):
+            if value not in TWO_TIER:
+                continue
+            value = TWO_TIER[value]
         lower = m.group(0).lower()
-        if "nuclear" in lower and "fuhrman" not in lower:
+        if "nuclear" in lower and "fuhrman" not in lower and system != "nuclear":
             continue  # DCIS nuclear grade is not the tumour grade
         a = doc.assertion(m.start(), m.end(), post_window=10)
         if a.status != "present":
@@ -575,13 +665,15 @@ def grade(doc: Document) -> tuple[Fact | None, list[Fact]]:
             )
         )
     explicit = [f for f in facts if f.confidence >= 0.85]
-    pool = explicit or facts
+    pool = explicit or [f for f in facts if f.confidence >= 0.65]
     if not pool:
         return None, facts
     values = {f.value for f in pool}
     if len(values) == 1:
         return pool[0], facts
     numeric = sorted(v for v in values if v.startswith("G"))
+    if values == {"High Grade", "Low Grade"} and explicit:
+        return next(f for f in pool if f.value == "High Grade"), facts
     if explicit and numeric and len(numeric) == len(values):
         # Several tumours or components: the highest grade is the one reported.
         return next(f for f in pool if f.value == numeric[-1]), facts
@@ -613,7 +705,7 @@ def stage_group(doc: Document) -> tuple[Fact | None, list[Fact]]:
         stage = m.group("stage").upper()
         sub = (m.group("sub") or "").upper().strip()
         if (
-            m.group("stage") not in ("0", "I", "II", "III", "IV", "IS")
+            m.group("stage") not in ("0", "0is", "I", "II", "III", "IV")
             and not m.group("stage").isupper()
         ):
             continue

@@ -37,8 +37,23 @@ def edition() -> str:
     return load("staging")["edition"]
 
 
+# "Visceral pleural invasion: No", "... invasion: Carcinoma extends up to but not
+# through": a labelled finding is present only when its value says so.
+LABEL_VALUE = re.compile(r"\s*:\s*(?P<value>[^.;]{0,40})")
+PRESENT_VALUE = re.compile(
+    r"^(?:present|identified|yes|seen|positive|invades|involves|extends|into|through|focal|"
+    r"minimal|microscopic|gross|extensive)\b",
+    re.IGNORECASE,
+)
+
+
 def _present(doc: Document, regex: re.Pattern[str]) -> re.Match[str] | None:
     for m in regex.finditer(doc.text):
+        label = LABEL_VALUE.match(doc.text, m.end())
+        if label is not None:
+            if PRESENT_VALUE.match(label.group("value").strip()):
+                return m
+            continue
         if doc.assertion(m.start(), m.end(), post_window=25).status == "present":
             return m
     return None
@@ -72,7 +87,13 @@ def infer_t(doc: Document, cancer_code: str | None, size: Size | None) -> Fact |
             f"extent of invasion '{extent_match.group(0)}' "
             f"({edition()}, {site['name']} T definitions)"
         )
-        confidence = 0.8
+        # An extent sets a least category. Without a size it is the answer only when no
+        # size could raise it (lung: visceral pleural invasion is T2, or T3 above 7 cm).
+        size_ceiling = max((row["t"] for row in site.get("t_by_size", [])), default="T0")
+        decisive = by_size is not None or by_extent >= size_ceiling
+        confidence = 0.8 if decisive else 0.6
+        if not decisive:
+            basis += "; the tumour size, which may raise the category, is not stated"
     else:
         value, start, end = by_size, size.start, size.end
         # A size read from a labelled field ("Tumor size: 3.1 cm") is firmer than one

@@ -20,7 +20,7 @@ _B = r"(?:(?<![A-Za-z0-9])|(?<=AJCC))"
 _PREFIX = r"(?P<{g}pre>(?:[yr]\s?)?[pP]\s?(?:[sS][nN]\s?)?|[yr]?c\s?)"
 _T = (
     r"T\s?(?P<t>[0-4]|is|IS|[Xx]|"
-    r"[lI](?=[a-d]?(?![A-Za-z])))(?P<tsub>(?:[a-d][12]?|mi)(?![a-oq-z])|[A-D](?![A-Za-z]))?"
+    r"[lI](?=[a-d]?(?![A-Za-z])))(?P<tsub>(?:[a-d][12]?|mi)(?![a-oq-z])|[A-D](?:(?![A-Za-z])|(?=N\s?[0-3XxoO])))?"
 )
 _N = (
     r"(?:[sS][nN]\s?)?N\s?(?P<n>[0-3]|[Xx]|[oO](?![A-Za-z]{2})|[oO](?=L[01oO])|[lI](?=[a-c]?(?"
@@ -64,7 +64,8 @@ LABELLED = {
     "T": re.compile(
         (
             r"(?:primary tumou?r|pathologic(?:al)? T|T (?:stage|category|classificatio"
-            r"n)|extent of (?:primary )?tumou?r)\s*(?:\(p?T\))?\s*[:.\-]*\s*"
+            r"n)|extent of (?:primary )?tumou?r|tumou?r extent|(?:pathologic(?:al)? )?staging "
+            r"\(p?TNM\)\s*:)\s*(?:\(p?T\))?\s*[:.\-]*\s*"
         )
         + _PREFIX.format(g="t")
         + "?"

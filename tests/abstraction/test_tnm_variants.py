@@ -1,0 +1,43 @@
+"""More written forms of stated TNM categories (glued to "AJCC", capital subcategories,
+OCR letters, L/V/R codes run on) and checklists that print every category's definition."""
+
+import pytest
+
+from consilium.engines.abstraction import abstract
+
+
+@pytest.mark.parametrize(
+    ("text", "t", "n"),
+    [
+        ("With available surgical material [AJCCpT2N1(sn)] (7th edition).", "T2", "N1"),
+        ("PTNM classification: T4B, N2a, MX, stage grouping IIIB.", "T4b", "N2a"),
+        ("pTNM stage: Tlc NO. Prognostic markers: see below.", "T1c", "N0"),
+        ("Tumor classification: lobular carcinoma, G III, oT2N3aL1V0RX.", "T2", "N3a"),
+        ("Concluding tumor classification: NOS, G III, pT2(mult)NOLOVORO.", "T2", "N0"),
+        ("Pathological staging (pTNM): T 3a. N: X. M X.", "T3a", None),
+        ("Lymph node stage (AJCC 7th edition): N1b (metastasis in 2-3 nodes).", None, "N1b"),
+        ("Prostate. pSTAGE: T2CNXMX.", "T2c", None),
+        ("Tumor extent: T2 tumor size more than 2 cm not more than 5 cm.", "T2", None),
+    ],
+)
+def test_written_forms(text, t, n):
+    result = abstract(text)
+    assert (result.pT, result.pN) == (t, n)
+
+
+def test_a_checklist_of_definitions_is_not_the_answer():
+    text = (
+        "pTNM: pT3 pN2b. Primary tumor (pT): hypopharynx. pT1: Tumor limited to one "
+        "subsite. pT2: Tumor invades more than one subsite. pT3: Tumor measures more than "
+        "4 cm. pT4a: Moderately advanced local disease."
+    )
+    assert abstract(text).pT == "T3"
+
+
+def test_one_category_printed_with_its_definition_is_the_answer():
+    assert abstract("Primary tumor: pT2: Tumor more than 7 cm, limited to the kidney.").pT == "T2"
+
+
+def test_stage_words_that_are_not_stage_groups():
+    assert abstract("The pathologic stage is T2N1MX.").stage_group is None
+    assert abstract("Liver: stage I fibrosis, mild steatosis.").stage_group is None
