@@ -127,21 +127,21 @@ def run_sql(delivery: Path, out: Path, prefilter: bool = False) -> dict:
 
 
 def run_pandas(delivery: Path, out: Path, rows: int | None) -> dict:
-    """What an analyst would write. pyarrow is not importable in this environment (numpy
-    1.x), so the columns are read through DuckDB into pandas; reading time is included."""
+    """What an analyst would write: pandas reading the Parquet file (through pyarrow),
+    then filter, melt and group. Reading time is included."""
     import pandas as pd
 
     a = pd.Timestamp(_as_of(delivery))
     t = time.monotonic()
-    cols = ", ".join(
-        ["person_id", "claim_id", "claim_type", "claim_start_date", "bill_type_code", *DX]
-    )
-    limit = f"LIMIT {rows}" if rows else ""
-    df = (
-        duckdb.connect()
-        .execute(f"SELECT {cols} FROM read_parquet('{delivery / 'medical_claim.parquet'}') {limit}")
-        .df()
-    )
+    cols = ["person_id", "claim_id", "claim_type", "claim_start_date", "bill_type_code", *DX]
+    path = delivery / "medical_claim.parquet"
+    if rows:
+        import pyarrow.parquet as pq
+
+        df = pq.ParquetFile(path).iter_batches(batch_size=rows, columns=cols)
+        df = next(df).to_pandas()
+    else:
+        df = pd.read_parquet(path, columns=cols)
     n_lines = len(df)
     df = df[df["person_id"].fillna("").str.strip() != ""]
     df = df[df["claim_type"].isin(["institutional", "professional"])]

@@ -45,51 +45,87 @@ from consilium.engines.trials.rank import rank
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "trials" / "ctgov-v2"
 
 CITIES = [
-    ("Cleveland", "Ohio", 41.50, -81.69), ("Columbus", "Ohio", 39.96, -83.00),
-    ("Cincinnati", "Ohio", 39.10, -84.51), ("Detroit", "Michigan", 42.33, -83.05),
-    ("Ann Arbor", "Michigan", 42.28, -83.74), ("Chicago", "Illinois", 41.88, -87.63),
-    ("Indianapolis", "Indiana", 39.77, -86.16), ("Pittsburgh", "Pennsylvania", 40.44, -80.00),
-    ("Philadelphia", "Pennsylvania", 39.95, -75.17), ("Milwaukee", "Wisconsin", 43.04, -87.91),
-    ("Louisville", "Kentucky", 38.25, -85.76), ("New York", "New York", 40.71, -74.01),
-    ("Boston", "Massachusetts", 42.36, -71.06), ("Baltimore", "Maryland", 39.29, -76.61),
-    ("Houston", "Texas", 29.76, -95.37), ("Dallas", "Texas", 32.78, -96.80),
-    ("San Antonio", "Texas", 29.42, -98.49), ("Los Angeles", "California", 34.05, -118.24),
-    ("San Francisco", "California", 37.77, -122.42), ("San Diego", "California", 32.72, -117.16),
-    ("Seattle", "Washington", 47.61, -122.33), ("Portland", "Oregon", 45.52, -122.68),
-    ("Denver", "Colorado", 39.74, -104.99), ("Phoenix", "Arizona", 33.45, -112.07),
-    ("Salt Lake City", "Utah", 40.76, -111.89), ("Minneapolis", "Minnesota", 44.98, -93.27),
-    ("St. Louis", "Missouri", 38.63, -90.20), ("Kansas City", "Missouri", 39.10, -94.58),
-    ("Nashville", "Tennessee", 36.16, -86.78), ("Atlanta", "Georgia", 33.75, -84.39),
-    ("Miami", "Florida", 25.76, -80.19), ("Tampa", "Florida", 27.95, -82.46),
-    ("Charlotte", "North Carolina", 35.23, -80.84), ("Durham", "North Carolina", 35.99, -78.90),
-    ("Richmond", "Virginia", 37.54, -77.44), ("New Orleans", "Louisiana", 29.95, -90.07),
-    ("Omaha", "Nebraska", 41.26, -95.93), ("Oklahoma City", "Oklahoma", 35.47, -97.52),
-    ("Albuquerque", "New Mexico", 35.08, -106.65), ("Rochester", "Minnesota", 44.02, -92.47),
+    ("Cleveland", "Ohio", 41.50, -81.69),
+    ("Columbus", "Ohio", 39.96, -83.00),
+    ("Cincinnati", "Ohio", 39.10, -84.51),
+    ("Detroit", "Michigan", 42.33, -83.05),
+    ("Ann Arbor", "Michigan", 42.28, -83.74),
+    ("Chicago", "Illinois", 41.88, -87.63),
+    ("Indianapolis", "Indiana", 39.77, -86.16),
+    ("Pittsburgh", "Pennsylvania", 40.44, -80.00),
+    ("Philadelphia", "Pennsylvania", 39.95, -75.17),
+    ("Milwaukee", "Wisconsin", 43.04, -87.91),
+    ("Louisville", "Kentucky", 38.25, -85.76),
+    ("New York", "New York", 40.71, -74.01),
+    ("Boston", "Massachusetts", 42.36, -71.06),
+    ("Baltimore", "Maryland", 39.29, -76.61),
+    ("Houston", "Texas", 29.76, -95.37),
+    ("Dallas", "Texas", 32.78, -96.80),
+    ("San Antonio", "Texas", 29.42, -98.49),
+    ("Los Angeles", "California", 34.05, -118.24),
+    ("San Francisco", "California", 37.77, -122.42),
+    ("San Diego", "California", 32.72, -117.16),
+    ("Seattle", "Washington", 47.61, -122.33),
+    ("Portland", "Oregon", 45.52, -122.68),
+    ("Denver", "Colorado", 39.74, -104.99),
+    ("Phoenix", "Arizona", 33.45, -112.07),
+    ("Salt Lake City", "Utah", 40.76, -111.89),
+    ("Minneapolis", "Minnesota", 44.98, -93.27),
+    ("St. Louis", "Missouri", 38.63, -90.20),
+    ("Kansas City", "Missouri", 39.10, -94.58),
+    ("Nashville", "Tennessee", 36.16, -86.78),
+    ("Atlanta", "Georgia", 33.75, -84.39),
+    ("Miami", "Florida", 25.76, -80.19),
+    ("Tampa", "Florida", 27.95, -82.46),
+    ("Charlotte", "North Carolina", 35.23, -80.84),
+    ("Durham", "North Carolina", 35.99, -78.90),
+    ("Richmond", "Virginia", 37.54, -77.44),
+    ("New Orleans", "Louisiana", 29.95, -90.07),
+    ("Omaha", "Nebraska", 41.26, -95.93),
+    ("Oklahoma City", "Oklahoma", 35.47, -97.52),
+    ("Albuquerque", "New Mexico", 35.08, -106.65),
+    ("Rochester", "Minnesota", 44.02, -92.47),
 ]
 STATUSES = [
-    ("RECRUITING", 55), ("NOT_YET_RECRUITING", 15), ("ACTIVE_NOT_RECRUITING", 12),
-    ("COMPLETED", 10), ("TERMINATED", 4), ("ENROLLING_BY_INVITATION", 2), ("WITHDRAWN", 2),
+    ("RECRUITING", 55),
+    ("NOT_YET_RECRUITING", 15),
+    ("ACTIVE_NOT_RECRUITING", 12),
+    ("COMPLETED", 10),
+    ("TERMINATED", 4),
+    ("ENROLLING_BY_INVITATION", 2),
+    ("WITHDRAWN", 2),
 ]
 SITE_STATUSES = [("RECRUITING", 70), ("NOT_YET_RECRUITING", 15), ("", 10), ("COMPLETED", 5)]
 PHASES = [("PHASE1",), ("PHASE1", "PHASE2"), ("PHASE2",), ("PHASE2", "PHASE3"), ("PHASE3",)]
 # Biomarkers a patient of each tissue may carry: (symbol, statuses with weights, alteration).
 MARKERS = {
-    "Lung": [("EGFR", 0.2, ["L858R", "exon 19 deletion", "exon 20 insertion"]),
-             ("ALK", 0.05, ["fusion"]), ("KRAS", 0.25, ["G12C", "G12D", "G12V"]),
-             ("PD-L1", 0.6, None)],
+    "Lung": [
+        ("EGFR", 0.2, ["L858R", "exon 19 deletion", "exon 20 insertion"]),
+        ("ALK", 0.05, ["fusion"]),
+        ("KRAS", 0.25, ["G12C", "G12D", "G12V"]),
+        ("PD-L1", 0.6, None),
+    ],
     "Breast": [("ER", 0.75, None), ("PR", 0.65, None), ("HER2", 0.2, None)],
-    "Bowel": [("MSI", 0.12, None), ("KRAS", 0.4, ["G12D", "G12V", "G13D"]),
-              ("BRAF", 0.1, ["V600E"])],
+    "Bowel": [
+        ("MSI", 0.12, None),
+        ("KRAS", 0.4, ["G12D", "G12V", "G13D"]),
+        ("BRAF", 0.1, ["V600E"]),
+    ],
     "Skin": [("BRAF", 0.45, ["V600E", "V600K"])],
     "Prostate": [("BRCA2", 0.1, ["mutation"])],
     "Soft Tissue": [("KIT", 0.8, ["exon 11 deletion"])],
 }
 TREATMENTS = [
-    ("carboplatin", "chemotherapy"), ("paclitaxel", "chemotherapy"),
-    ("pembrolizumab", "immunotherapy"), ("osimertinib", "targeted_therapy"),
-    ("letrozole", "hormone_therapy"), ("trastuzumab", "targeted_therapy"),
-    ("FOLFOX", "chemotherapy"), ("radiation therapy", "radiation"),
-    ("lobectomy", "surgery"), ("enzalutamide", "hormone_therapy"),
+    ("carboplatin", "chemotherapy"),
+    ("paclitaxel", "chemotherapy"),
+    ("pembrolizumab", "immunotherapy"),
+    ("osimertinib", "targeted_therapy"),
+    ("letrozole", "hormone_therapy"),
+    ("trastuzumab", "targeted_therapy"),
+    ("FOLFOX", "chemotherapy"),
+    ("radiation therapy", "radiation"),
+    ("lobectomy", "surgery"),
+    ("enzalutamide", "hormone_therapy"),
 ]
 
 
@@ -133,7 +169,13 @@ def synthesize_trials(bases: list[TrialEntry], n: int, rng: random.Random) -> li
             title = f"{base.title.split(' in ')[0]} in {t.name}"
             text = f"{title} {t.name} {t.main_type} {base.text[:1500]}"
             criteria = [
-                Criterion("cancer_type", c.polarity, {"codes": [t.code]}, f"Conditions: {t.name}", REGISTRY)
+                Criterion(
+                    "cancer_type",
+                    c.polarity,
+                    {"codes": [t.code]},
+                    f"Conditions: {t.name}",
+                    REGISTRY,
+                )
                 if c.kind == "cancer_type" and c.section == REGISTRY
                 else c
                 for c in criteria
@@ -147,7 +189,9 @@ def synthesize_trials(bases: list[TrialEntry], n: int, rng: random.Random) -> li
                 c = replace(c, params={**c.params, "min": rng.choice([18, 21, 40])})
             varied.append(c)
         sites = []
-        for s in rng.sample(base.sites, min(len(base.sites), rng.randint(1, 12))) if base.sites else []:
+        for s in (
+            rng.sample(base.sites, min(len(base.sites), rng.randint(1, 12))) if base.sites else []
+        ):
             city, state, lat, lon = rng.choice(CITIES)
             sites.append(
                 SitePoint(
@@ -179,7 +223,10 @@ def synthesize_trials(bases: list[TrialEntry], n: int, rng: random.Random) -> li
 
 def synthesize_patients(n: int, rng: random.Random) -> list[PatientProfile]:
     types = list(common_types())
-    weights = [6 if t.tissue in ("Breast", "Lung") else 3 if t.tissue in ("Bowel", "Prostate") else 1 for t in types]
+    weights = [
+        6 if t.tissue in ("Breast", "Lung") else 3 if t.tissue in ("Bowel", "Prostate") else 1
+        for t in types
+    ]
     out = []
     for _ in range(n):
         t = rng.choices(types, weights=weights)[0]

@@ -26,6 +26,7 @@ from consilium.apps.cases.api import router as cases_router
 from consilium.apps.cases.schemas import Error, Me, ProgramRef
 from consilium.apps.cases.services import RuleError
 from consilium.apps.decision.api import router as decision_router
+from consilium.apps.outreach.api import router as outreach_router
 from consilium.apps.preparation.api import router as preparation_router
 from consilium.apps.preparation.fhir_api import router as fhir_router
 from consilium.apps.records.api import router as records_router
@@ -181,8 +182,9 @@ def me(request):
     )
 
 
-# Each app keeps its routes in its own api.py and its schemas in schemas.py; all of them
-# are about one case or the case list, so they share the /cases prefix.
+# Each app keeps its routes in its own api.py and its schemas in schemas.py; the routes
+# about one case or the case list share the /cases prefix; outreach (claims scans and the
+# members found, before any case) has its own.
 
 api.add_router("/cases", cases_router)
 api.add_router("/cases", records_router)
@@ -191,3 +193,4 @@ api.add_router("/cases", reports_router)
 api.add_router("/cases", decision_router)
 api.add_router("/cases", preparation_router)
 api.add_router("/cases", fhir_router)
+api.add_router("/outreach", outreach_router)

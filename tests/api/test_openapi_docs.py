@@ -41,6 +41,12 @@ EXPECTED = {
     "/api/v1/cases/{case_id}/fhir/opinion": {"get"},
     "/api/v1/cases/{case_id}/decision-support": {"get"},
     "/api/v1/cases/{case_id}/decision-support/recommendations": {"post"},
+    "/api/v1/outreach/scans": {"get", "post"},
+    "/api/v1/outreach/scans/{scan_id}": {"get"},
+    "/api/v1/outreach/candidates": {"get"},
+    "/api/v1/outreach/candidates/{candidate_id}": {"get"},
+    "/api/v1/outreach/candidates/{candidate_id}/accept": {"post"},
+    "/api/v1/outreach/candidates/{candidate_id}/dismiss": {"post"},
 }
 
 

@@ -68,7 +68,7 @@ def test_acting_user(world, tmp_path):
     assert AuditEvent.objects.filter(action="fhir.import").latest("pk").actor_id == (
         world.physician.user.pk
     )
-    with pytest.raises(CommandError, match="may not see this case"):
+    with pytest.raises(CommandError, match="no such case visible to"):
         _run(
             "import",
             str(path),

@@ -64,7 +64,9 @@ def test_byte_order_mark_and_windows_1252_files_are_read(tmp_path):
     record = study(title="Étude of café-au-lait spots – phase 2")
     with_bom = list(ctgov.read_file(_write(tmp_path, "bom.json", record, bom=True)))
     latin = list(ctgov.read_file(_write(tmp_path, "latin.json", record, encoding="cp1252")))
-    assert with_bom[0].study.title == record["protocolSection"]["identificationModule"]["briefTitle"]
+    assert (
+        with_bom[0].study.title == record["protocolSection"]["identificationModule"]["briefTitle"]
+    )
     assert latin[0].study.title == with_bom[0].study.title
 
 
@@ -77,7 +79,11 @@ def test_byte_order_mark_and_windows_1252_files_are_read(tmp_path):
             "nctId",
             "not an NCT number",
         ),
-        (lambda r: r["protocolSection"]["designModule"].update(phases=["PHASE9"]), "phases[0]", "PHASE9"),
+        (
+            lambda r: r["protocolSection"]["designModule"].update(phases=["PHASE9"]),
+            "phases[0]",
+            "PHASE9",
+        ),
         (
             lambda r: r["protocolSection"]["statusModule"].update(overallStatus="OPEN"),
             "overallStatus",

@@ -81,8 +81,18 @@ def _one(text: str, section: str = INCLUSION):
         ("Karnofsky performance status ≥ 70%", "ecog", INCLUSION, {"max": 1, "karnofsky": 70}),
         ("Age ≥ 18 years", "age", INCLUSION, {"min": 18, "max": None}),
         ("Aged 18 to 75 years", "age", INCLUSION, {"min": 18, "max": 75}),
-        ("Stage IIIB-IV non-small cell lung cancer", "stage", INCLUSION, {"stages": ["IIIB", "IIIC", "IV"]}),
-        ("Untreated brain metastases", "brain_metastases", EXCLUSION, {"qualifiers": ["untreated"]}),
+        (
+            "Stage IIIB-IV non-small cell lung cancer",
+            "stage",
+            INCLUSION,
+            {"stages": ["IIIB", "IIIC", "IV"]},
+        ),
+        (
+            "Untreated brain metastases",
+            "brain_metastases",
+            EXCLUSION,
+            {"qualifiers": ["untreated"]},
+        ),
         ("At least one measurable lesion per RECIST 1.1", "measurable_disease", INCLUSION, {}),
         ("At least 2 prior lines of systemic therapy", "lines", INCLUSION, {"min": 2, "max": None}),
         ("No more than 3 prior regimens", "lines", INCLUSION, {"min": None, "max": 3}),
@@ -113,7 +123,9 @@ def test_biomarkers_with_gene_alteration_and_polarity():
     assert [m["gene"] for m in excl.params["markers"]] == ["EGFR", "ALK"]
     assert excl.params["markers"][1]["alterations"] == ["fusion"]
 
-    (tnbc,) = [c for c in _one("ER-negative, PR-negative and HER2-negative") if c.kind == "biomarker"]
+    (tnbc,) = [
+        c for c in _one("ER-negative, PR-negative and HER2-negative") if c.kind == "biomarker"
+    ]
     assert [(m["gene"], m["status"]) for m in tnbc.params["markers"]] == [
         ("ER", "negative"),
         ("PR", "negative"),
@@ -144,7 +156,9 @@ def test_a_drug_class_named_after_a_gene_is_a_therapy_not_a_biomarker():
 
 
 def test_negation_flips_polarity():
-    (c,) = [c for c in _one("No prior anti-PD-1 or anti-PD-L1 therapy") if c.kind == "prior_therapy"]
+    (c,) = [
+        c for c in _one("No prior anti-PD-1 or anti-PD-L1 therapy") if c.kind == "prior_therapy"
+    ]
     assert c.polarity == EXCLUSION
     (b,) = [c for c in _one("Patients without brain metastases")]
     assert b.kind == "brain_metastases" and b.polarity == EXCLUSION
@@ -167,7 +181,11 @@ def test_therapy_setting_is_not_a_metastatic_requirement():
 
 
 def test_cancer_type_from_a_diagnosis_sentence_and_not_from_other_cancers():
-    (c,) = [c for c in _one("Histologically confirmed diffuse large B-cell lymphoma") if c.kind == "cancer_type"]
+    (c,) = [
+        c
+        for c in _one("Histologically confirmed diffuse large B-cell lymphoma")
+        if c.kind == "cancer_type"
+    ]
     assert c.params["codes"] == ["DLBCLNOS"]
     assert all(
         c.kind != "cancer_type"
@@ -227,10 +245,48 @@ def test_any_text_is_read_without_crashing(text):
 
 _WORDS = st.sampled_from(
     [
-        "ECOG", "0", "1", "-", "≤", "≥", "stage", "IV", "IIIB", "EGFR", "ALK", "positive", "negative",
-        "no", "prior", "brain", "metastases", "measurable", "disease", "years", "age", "18",
-        "lines", "of", "therapy", "PD-L1", "50%", "HER2-low", "or", "and", ",", ";", ".",
-        "Karnofsky", "metastatic", "NSCLC", "not", "untreated", "(", ")", "e.g.", "cancer",
+        "ECOG",
+        "0",
+        "1",
+        "-",
+        "≤",
+        "≥",
+        "stage",
+        "IV",
+        "IIIB",
+        "EGFR",
+        "ALK",
+        "positive",
+        "negative",
+        "no",
+        "prior",
+        "brain",
+        "metastases",
+        "measurable",
+        "disease",
+        "years",
+        "age",
+        "18",
+        "lines",
+        "of",
+        "therapy",
+        "PD-L1",
+        "50%",
+        "HER2-low",
+        "or",
+        "and",
+        ",",
+        ";",
+        ".",
+        "Karnofsky",
+        "metastatic",
+        "NSCLC",
+        "not",
+        "untreated",
+        "(",
+        ")",
+        "e.g.",
+        "cancer",
     ]
 )
 

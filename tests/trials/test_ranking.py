@@ -36,7 +36,15 @@ def test_ranked_dicts_have_exactly_the_agreed_keys():
     (top,) = rank(index_of(demo()), egfr_patient(), as_of=AS_OF, limit=1)
     d = top.as_dict()
     assert set(d) == {
-        "nct_id", "title", "phase", "status", "score", "eligibility", "criteria", "site", "url"
+        "nct_id",
+        "title",
+        "phase",
+        "status",
+        "score",
+        "eligibility",
+        "criteria",
+        "site",
+        "url",
     }
     assert set(d["site"]) == {"facility", "city", "state", "distance_km", "status", "contact"}
     assert all(set(c) == {"text", "verdict", "reason"} for c in d["criteria"])

@@ -37,7 +37,10 @@ def test_import_prints_counts_and_each_refused_record(tmp_path, capsys):
     call_command("trials", "import", str(tmp_path))
     out = capsys.readouterr()
     assert "4 record(s): 3 new, 0 updated, 0 unchanged, 1 refused" in out.out
-    assert "refused: page.json record 4 (NCT09990002): protocolSection.statusModule.overallStatus" in out.out
+    assert (
+        "refused: page.json record 4 (NCT09990002): protocolSection.statusModule.overallStatus"
+        in out.out
+    )
     assert "importing trials" in out.err  # the progress bar is on stderr
     call_command("trials", "import", str(tmp_path / "page.json"))
     assert "0 new, 0 updated, 3 unchanged, 1 refused" in capsys.readouterr().out
@@ -51,7 +54,8 @@ def test_import_of_a_missing_path_is_an_error(tmp_path):
 def test_sync_against_a_local_server_with_errors_injected(capsys, monkeypatch):
     records = demo()
     fake = FakeRegistry(
-        [records[:10], records[10:]], errors=[(503, {"Retry-After": "0"}), (429, {"Retry-After": "0"})]
+        [records[:10], records[10:]],
+        errors=[(503, {"Retry-After": "0"}), (429, {"Retry-After": "0"})],
     )
     with serve(fake) as url:
         call_command("trials", "sync", "--url", url, "--since", "2025-01-01", "--page-size", "10")
@@ -65,26 +69,45 @@ def test_sync_against_a_local_server_with_errors_injected(capsys, monkeypatch):
 
 def test_sync_that_cannot_reach_the_registry_says_so(monkeypatch):
     monkeypatch.setattr("consilium.apps.trials.sync.time.sleep", lambda s: None)
-    with serve(FakeRegistry([[]], errors=[(502, {})] * 10)) as url:
-        with pytest.raises(CommandError, match="sync stopped: .*gave up"):
-            call_command("trials", "sync", "--url", url)
+    with (
+        serve(FakeRegistry([[]], errors=[(502, {})] * 10)) as url,
+        pytest.raises(CommandError, match="sync stopped: .*gave up"),
+    ):
+        call_command("trials", "sync", "--url", url)
 
 
 def test_match_prints_the_ranked_json_and_audits(world, capsys):
     ensure_demo_registry()
     _breast_facts(world.case)
     call_command(
-        "trials", "match", "--case", str(world.case.pk), "--as", world.expert.user.username,
-        "--json", "--as-of", "2025-06-01",
+        "trials",
+        "match",
+        "--case",
+        str(world.case.pk),
+        "--as",
+        world.expert.user.username,
+        "--json",
+        "--as-of",
+        "2025-06-01",
     )
     ranked = json.loads(capsys.readouterr().out)
     assert ranked and set(ranked[0]) == {
-        "nct_id", "title", "phase", "status", "score", "eligibility", "criteria", "site", "url"
+        "nct_id",
+        "title",
+        "phase",
+        "status",
+        "score",
+        "eligibility",
+        "criteria",
+        "site",
+        "url",
     }
     ids = [t["nct_id"] for t in ranked]
     assert ids[0] == "NCT09900005"  # HER2-low, hormone receptor-positive, after endocrine therapy
     neoadjuvant = next(t for t in ranked if t["nct_id"] == "NCT09900006")
-    assert neoadjuvant["eligibility"] == "not eligible"  # early disease only; this one is metastatic
+    assert (
+        neoadjuvant["eligibility"] == "not eligible"
+    )  # early disease only; this one is metastatic
     assert ranked[0]["site"]["distance_km"] is not None  # home placed from the member's state
     event = AuditEvent.objects.filter(action="decision.view", case_id=world.case.pk).last()
     assert event.outcome == "allowed" and event.channel == "cli"
@@ -93,10 +116,17 @@ def test_match_prints_the_ranked_json_and_audits(world, capsys):
 def test_match_refuses_users_who_may_not_see_the_case(world):
     with pytest.raises(CommandError, match="no such case"):
         call_command(
-            "trials", "match", "--case", str(world.other_case.pk), "--as", world.expert.user.username
+            "trials",
+            "match",
+            "--case",
+            str(world.other_case.pk),
+            "--as",
+            world.expert.user.username,
         )
     with pytest.raises(CommandError, match="may not"):
-        call_command("trials", "match", "--case", str(world.case.pk), "--as", world.member.user.username)
+        call_command(
+            "trials", "match", "--case", str(world.case.pk), "--as", world.member.user.username
+        )
     with pytest.raises(CommandError, match="no active user"):
         call_command("trials", "match", "--case", str(world.case.pk), "--as", "nobody")
 
@@ -104,7 +134,9 @@ def test_match_refuses_users_who_may_not_see_the_case(world):
 def test_match_in_text_lists_what_is_not_met(world, capsys):
     ensure_demo_registry()
     _breast_facts(world.case)
-    call_command("trials", "match", "--case", str(world.case.pk), "--as", world.coordinator.username)
+    call_command(
+        "trials", "match", "--case", str(world.case.pk), "--as", world.coordinator.username
+    )
     out = capsys.readouterr().out
     assert " 1. NCT09900005 [" in out and "not_met:" in out
 
@@ -128,3 +160,13 @@ def test_rank_for_case_uses_the_members_home_and_the_cached_index(world):
 
 def test_rank_for_case_on_an_empty_registry_is_an_empty_list(world):
     assert services.rank_for_case(world.case) == []
+
+
+def test_a_slow_index_is_not_rebuilt_after_every_page_of_a_sync(world, monkeypatch):
+    ensure_demo_registry()
+    first = services.registry()
+    monkeypatch.setattr(first, "build_seconds", 60.0)  # as if the registry were large
+    services.import_parsed(parse_records([study("NCT09990001")], "t"), source="t")
+    assert services.registry() is first  # built a moment ago: kept for now
+    monkeypatch.setattr(first, "built_at", first.built_at - 601)
+    assert services.registry() is not first  # ten build times later: rebuilt

@@ -114,3 +114,13 @@ def test_real_exports_import_twice_without_change():
     assert first.refused == [] and Trial.objects.count() == 267
     second = services.import_path(CTGOV)
     assert (second.new, second.updated) == (0, 0)
+
+
+def test_the_demo_registry_loads_once():
+    from consilium.apps.trials.demo import ensure_demo_registry
+    from consilium.apps.trials.models import RegistryRun
+
+    first = ensure_demo_registry()
+    assert first.new == 22 and first.refused == []
+    assert ensure_demo_registry() is None
+    assert RegistryRun.objects.filter(kind="demo").count() == 1

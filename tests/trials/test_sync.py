@@ -173,7 +173,8 @@ def test_recorded_api_pages_from_the_real_registry():
     )
     last = json.loads(
         (
-            CTGOV / "genomoncology__biomcp__testdata_sources_ctgov_search_nsclc_egfr_l858r_20260811.json"
+            CTGOV
+            / "genomoncology__biomcp__testdata_sources_ctgov_search_nsclc_egfr_l858r_20260811.json"
         ).read_text(encoding="utf-8-sig")
     )
     assert first.get("nextPageToken") and not last.get("nextPageToken")

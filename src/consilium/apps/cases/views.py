@@ -41,6 +41,7 @@ from consilium.apps.cases.forms import (
 from consilium.apps.cases.lookup import get_case
 from consilium.apps.cases.models import Case, Consent
 from consilium.apps.cases.services import RuleError
+from consilium.apps.outreach.reasons import case_origin
 from consilium.apps.people.models import Expert, Member
 from consilium.apps.preparation.fhir_views import fhir_panel
 from consilium.engines.casework import lifecycle
@@ -488,6 +489,10 @@ def _case_context(request: HttpRequest, actor: Actor, case: Case) -> dict:
         "can_view_facts": can_view_facts,
         "can_view_decision": can("decision.view"),
         "fhir": fhir_panel(actor, case, can),
+        # Why a proactive case was opened (the claims finding): for its reviewers only.
+        "outreach_origin": case_origin(case)
+        if case.origin == Case.Origin.PROACTIVE and can("opinion.view")
+        else None,
     }
 
     # The member signs their own consent here; a coordinator records paper or verbal.

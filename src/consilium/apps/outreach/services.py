@@ -69,6 +69,10 @@ class MissingDetails(RuleError):
     kind = "no name, birth date or state in the eligibility file"
 
 
+class NoSuchDelivery(RuleError):
+    """The delivery named is not a folder of the program's inbox (the input is at fault)."""
+
+
 # --- settings and places ------------------------------------------------------------------
 
 
@@ -142,7 +146,7 @@ def request_scan(actor: Actor, delivery_name: str, as_of: date | None = None) ->
         root = program_inbox(program).resolve()
         path = (root / delivery_name).resolve()
         if not delivery_name or path.parent != root or not path.is_dir():
-            raise RuleError(f"No delivery {delivery_name!r} in the inbox ({root})")
+            raise NoSuchDelivery(f"No delivery {delivery_name!r} in the inbox ({root})")
         busy = [
             s
             for s in ClaimsScan.objects.filter(

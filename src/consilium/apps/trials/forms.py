@@ -39,6 +39,6 @@ class RegistryFilter(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="ClinicalTrials.gov JSON",
-        help_text="One study, a list of studies or a search page ({\"studies\": [...]}), "
+        help_text='One study, a list of studies or a search page ({"studies": [...]}), '
         "as the API v2 returns them.",
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,6 +189,7 @@ def _write(
                 *study.keywords,
                 study.sponsor,
                 *(i.name for i in study.interventions),
+                study.brief_summary,
             ]
         ).lower(),
         phases=list(study.phases),
@@ -303,7 +305,8 @@ class Registry:
     key: tuple
     index: TrialIndex
     gazetteer: Gazetteer
-    built_at: dt.datetime
+    built_at: float  # time.monotonic()
+    build_seconds: float
 
 
 _lock = threading.Lock()
@@ -315,19 +318,32 @@ def registry_key() -> tuple:
     return (agg["n"], agg["changed"], agg["top"], parser_version())
 
 
+#: A large registry (one whose index took longer than this to build) is rebuilt at most
+#: once per ten build times: while a sync imports page after page, ranking keeps
+#: answering from the index of a minute ago instead of rebuilding after every page.
+SLOW_BUILD_SECONDS = 5.0
+
+
 def registry() -> Registry:
     """The index for the registry as it is now: built once per process and rebuilt
     when trials were imported, updated or removed since (one cheap query decides)."""
     global _current
     key = registry_key()
     current = _current
-    if current is not None and current.key == key:
+    if current is not None and (current.key == key or _recent_slow(current)):
         return current
     with _lock:
-        if _current is not None and _current.key == key:
+        if _current is not None and (_current.key == key or _recent_slow(_current)):
             return _current
         _current = _build(key)
         return _current
+
+
+def _recent_slow(reg: Registry) -> bool:
+    return (
+        reg.build_seconds > SLOW_BUILD_SECONDS
+        and time.monotonic() - reg.built_at < 10 * reg.build_seconds
+    )
 
 
 def forget_index() -> None:
@@ -337,6 +353,7 @@ def forget_index() -> None:
 
 
 def _build(key: tuple) -> Registry:
+    started = time.monotonic()
     open_statuses = sorted(ctgov.OPEN_STATUSES)
     trials = list(
         Trial.objects.filter(overall_status__in=open_statuses)
@@ -360,7 +377,16 @@ def _build(key: tuple) -> Registry:
     sites: dict[int, list[SitePoint]] = {}
     gazetteer = Gazetteer()
     for row in TrialSite.objects.order_by("trial_id", "position").values_list(
-        "trial_id", "facility", "city", "state", "country", "zip", "lat", "lon", "status", "contacts"
+        "trial_id",
+        "facility",
+        "city",
+        "state",
+        "country",
+        "zip",
+        "lat",
+        "lon",
+        "status",
+        "contacts",
     ):
         trial_id, facility, city, state, country, zip_code, lat, lon, status, contacts = row
         gazetteer.add(city=city, state=state, country=country, zip=zip_code, lat=lat, lon=lon)
@@ -407,7 +433,8 @@ def _build(key: tuple) -> Registry:
             central,
         ) in trials
     ]
-    return Registry(key, TrialIndex.build(entries, tree()), gazetteer, timezone.now())
+    index = TrialIndex.build(entries, tree())
+    return Registry(key, index, gazetteer, time.monotonic(), time.monotonic() - started)
 
 
 def _contact(contacts: list[dict]) -> str:
@@ -459,5 +486,7 @@ def criteria_rows(trial: Trial) -> Iterator[dict[str, Any]]:
         )
         if c.kind != "text":
             crit = Criterion(c.kind, c.polarity, c.params, c.text, c.section, c.bullet)
-            row["structured"].append({"kind": c.kind, "polarity": c.polarity, "reads": crit.describe()})
+            row["structured"].append(
+                {"kind": c.kind, "polarity": c.polarity, "reads": crit.describe()}
+            )
     yield from by_bullet.values()

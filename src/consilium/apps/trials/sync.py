@@ -119,7 +119,9 @@ class CtgovClient:
                     try:
                         return response.json()
                     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                        raise SyncError(f"{url} answered 200 with something not JSON: {exc}")
+                        raise SyncError(
+                            f"{url} answered 200 with something not JSON: {exc}"
+                        ) from None
                 if response.status_code not in RETRY_STATUSES:
                     raise SyncError(
                         f"{url} answered {response.status_code}: {response.text[:300].strip()}"
@@ -185,7 +187,11 @@ def run_sync(
     token = None
     high_water = None
     if since is None and state.resume_page_token and state.base_url == client.base:
-        since, token, high_water = state.resume_since, state.resume_page_token, state.resume_high_water
+        since, token, high_water = (
+            state.resume_since,
+            state.resume_page_token,
+            state.resume_high_water,
+        )
         resumed = True
     elif since is None:
         since = state.last_synced_date
@@ -267,7 +273,9 @@ def sync_run(run_id: int, url: str | None = None, since: dt.date | None = None) 
     else:
         _record(run, outcome)
         run.status = RegistryRun.Status.DONE
-        run.message = f"{outcome.pages} page(s), {outcome.fetched} studies: {outcome.result.summary()}"
+        run.message = (
+            f"{outcome.pages} page(s), {outcome.fetched} studies: {outcome.result.summary()}"
+        )
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "message", "finished_at"])
     return run

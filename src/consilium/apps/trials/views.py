@@ -47,6 +47,7 @@ STATUS_BADGE = {
     "done": "ok",
     "failed": "bad",
 }
+BASKET_LABELS = {"_SOLID_": "any solid tumor", "_LIQUID_": "any blood cancer"}
 # A queued sync no worker picked up in this long is shown as stalled, and may be queued
 # again.
 STALE_AFTER = timezone.timedelta(minutes=30)
@@ -100,13 +101,20 @@ def registry(request: HttpRequest) -> HttpResponse:
     ordered = trials.order_by(models.F("last_update").desc(nulls_last=True), "nct_id")
     page = Paginator(
         ordered.only(
-            "nct_id", "title", "phase", "overall_status", "conditions", "oncotree_codes", "last_update"
+            "nct_id",
+            "title",
+            "phase",
+            "overall_status",
+            "conditions",
+            "oncotree_codes",
+            "last_update",
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     for t in page.object_list:
         t.badge = _badge(t.overall_status)
         t.status_label = STATUS_LABELS.get(t.overall_status, t.overall_status)
+        t.code_labels = [BASKET_LABELS.get(c, c) for c in t.oncotree_codes]
     context = {"form": form, "page": page}
     if is_htmx(request) and request.GET.get("part") == "results":
         response = render(request, "trials/_results.html", context)
@@ -157,9 +165,11 @@ def detail(request: HttpRequest, nct_id: str) -> HttpResponse:
     rows = list(services.criteria_rows(trial))
     tree = services.tree()
     codes = [
-        {"code": c, "name": (tree.by_code(c).name if tree.by_code(c) else c.strip("_").lower())}
+        {"code": c, "name": tree.by_code(c).name if tree.by_code(c) else BASKET_LABELS.get(c, c)}
         for c in trial.oncotree_codes
     ]
+    for arm in trial.arms:
+        arm["type_label"] = (arm.get("type") or "").replace("_", " ").lower()
     return render(
         request,
         "trials/detail.html",

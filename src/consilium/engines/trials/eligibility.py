@@ -312,7 +312,8 @@ _PERMISSIVE = re.compile(
 # "If the subject has brain metastases that were treated, ...": a condition on another
 # requirement, not a requirement itself.
 _CONDITIONAL = re.compile(
-    r"^\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:if|when|whenever|in case|in the case|for (?:patients|subjects|participants|"
+    r"^\s*(?:\(?[a-z0-9]{1,3}[.)]\s*)?(?:if|when|whenever|in case|in the case"
+    r"|for (?:patients|subjects|participants|"
     r"those) (?:with|who)|in (?:patients|subjects|participants) (?:with|who))\b",
     re.IGNORECASE,
 )
@@ -438,9 +439,15 @@ _ECOG = re.compile(
 )
 _PS_ONLY = re.compile(r"\bperformance status\b", re.IGNORECASE)
 _KPS = re.compile(r"\b(?:Karnofsky|KPS|Lansky)\b", re.IGNORECASE)
-_LE = r"(?:≤|<=|=<|≦|⩽|less than or equal to|equal to or less than|no (?:more|greater|higher) than|not (?:more|greater|higher) than|at most|up to|maximum(?: of)?)"
+_LE = (
+    r"(?:≤|<=|=<|≦|⩽|less than or equal to|equal to or less than|no (?:more|greater|higher) than"
+    r"|not (?:more|greater|higher) than|at most|up to|maximum(?: of)?)"
+)
 _LT = r"(?:<|less than|lower than|below)"
-_GE = r"(?:≥|>=|=>|≧|⩾|greater than or equal to|equal to or (?:greater|more) than|at least|minimum(?: of)?|of at least|no less than|not less than)"
+_GE = (
+    r"(?:≥|>=|=>|≧|⩾|greater than or equal to|equal to or (?:greater|more) than|at least"
+    r"|minimum(?: of)?|of at least|no less than|not less than)"
+)
 _GT = r"(?:>|greater than|more than|above|over|higher than)"
 _DASH = r"\s*(?:-|–|—|to|through)\s*"
 
@@ -536,7 +543,8 @@ def _age(clause: str, section: str):
     ranges = [
         (int(m.group(1)), int(m.group(2)))
         for m in re.finditer(
-            rf"(\d{{1,2}})\s*(?:{_YEARS}\s*)?(?:of age\s*)?(?:-|–|—|to|and)\s*(\d{{1,3}})\s*{_YEARS}",
+            rf"(\d{{1,2}})\s*(?:{_YEARS}\s*)?(?:of age\s*)?(?:-|–|—|to|and)\s*"
+            rf"(\d{{1,3}})\s*{_YEARS}",
             clause,
             re.IGNORECASE,
         )
@@ -639,7 +647,8 @@ def _brain_metastases(clause: str, section: str):
 _MEASURABLE = re.compile(
     r"\b(?:measurable (?:disease|lesions?|tumou?rs?|target lesions?)"
     r"|(?:at least|≥|>=)\s*(?:one|1)\s+(?:\w+\s+){0,3}?measurable"
-    r"|measurable (?:\w+\s+){0,2}(?:per|according to|by|as defined by) (?:RECIST|RANO|iRECIST|mRECIST|Lugano|IMWG|PCWG3?))",
+    r"|measurable (?:\w+\s+){0,2}(?:per|according to|by|as defined by) "
+    r"(?:RECIST|RANO|iRECIST|mRECIST|Lugano|IMWG|PCWG3?))",
     re.IGNORECASE,
 )
 
@@ -724,14 +733,17 @@ def _stage(clause: str, section: str):
             return
     for regex, stages in vocab().stage_words:
         m = regex.search(clause)
-        if m and not re.search(r"\bmetastatic", clause[m.end() : m.end() + 25], re.I):
-            if _DIAGNOSIS.search(clause) or cond.find(clause):
-                yield (
-                    "stage",
-                    _negated(clause, m.start(), 30),
-                    {"stages": list(stages), "words": m.group(0).lower()},
-                )
-                return
+        if (
+            m
+            and not re.search(r"\bmetastatic", clause[m.end() : m.end() + 25], re.I)
+            and (_DIAGNOSIS.search(clause) or cond.find(clause))
+        ):
+            yield (
+                "stage",
+                _negated(clause, m.start(), 30),
+                {"stages": list(stages), "words": m.group(0).lower()},
+            )
+            return
 
 
 # metastatic ----------------------------------------------------------------------------------
@@ -749,7 +761,8 @@ _METASTATIC = re.compile(
 
 
 _SETTING_BEFORE = re.compile(
-    r"\b(?:for|in|during|to)\s+(?:the\s+)?(?:(?:locally advanced|advanced|recurrent|unresectable)\s*"
+    r"\b(?:for|in|during|to)\s+(?:the\s+)?"
+    r"(?:(?:locally advanced|advanced|recurrent|unresectable)\s*"
     r"(?:,\s*|\s+)?(?:and\s*/\s*or|or|and|/)\s*)?$",
     re.IGNORECASE,
 )
@@ -815,8 +828,9 @@ _LINE_WORD = (
     r"(?:lines?|regimens?)\b"
 )
 _LINES_NAIVE = re.compile(
-    r"\b(?:treatment[- ]na[iï]ve|therapy[- ]na[iï]ve|chemotherapy[- ]na[iï]ve|systemic[- ]therapy[- ]na[iï]ve"
-    r"|previously untreated|untreated (?:advanced|metastatic)|no prior systemic (?:therapy|treatment)"
+    r"\b(?:treatment[- ]na[iï]ve|therapy[- ]na[iï]ve|chemotherapy[- ]na[iï]ve"
+    r"|systemic[- ]therapy[- ]na[iï]ve|previously untreated|untreated (?:advanced|metastatic)"
+    r"|no prior systemic (?:therapy|treatment)"
     r"|not (?:have )?(?:received|had) (?:any )?(?:prior )?systemic (?:therapy|treatment))",
     re.IGNORECASE,
 )
@@ -834,7 +848,8 @@ def _lines(clause: str, section: str):
         return
     if m := re.search(
         r"number of (?:\w+[- ]){0,4}?(?:lines?|regimens?)\b[^.;]{0,40}?"
-        rf"(?:(?:does|must|should|may|can) not exceed|not exceeding|{_LE}|no more than|up to)\s*{_N}\b",
+        rf"(?:(?:does|must|should|may|can) not exceed|not exceeding|{_LE}|no more than|up to)"
+        rf"\s*{_N}\b",
         clause,
         re.IGNORECASE,
     ):
@@ -893,7 +908,8 @@ _NOT_PRIOR = re.compile(
     r"|elapsed|wash-?out|since (?:the )?(?:last|completion)|at least \d+ (?:days?|weeks?|months?)"
     r"|number of|within|prior to (?:the )?(?:first|start|initiation|day|enrol\w*"
     r"|random\w*|registration|study|screening|inclusion|c1d1)|in the (?:last|past|preceding)"
-    r"|\d+ (?:days?|weeks?|months?|half-lives) (?:before|prior|preceding)|preceding (?:study|enrol\w*))\b",
+    r"|\d+ (?:days?|weeks?|months?|half-lives) (?:before|prior|preceding)"
+    r"|preceding (?:study|enrol\w*))\b",
     re.IGNORECASE,
 )
 _NAIVE_AFTER = re.compile(r"^[\s-]*(?:na[iï]ve|untreated)\b", re.IGNORECASE)
@@ -950,10 +966,10 @@ _SIGN = re.compile(r"^\s*(?:\((?P<p1>[+\-−])\)|(?P<p2>\+)|(?P<n2>[\-−])(?=\s
 _SCORE = re.compile(
     r"(?P<scale>TPS|CPS|TC|IC|tumou?r proportion score|combined positive score)?\s*(?:score\s*)?"
     r"(?:of\s*)?(?P<op>≥|>=|=>|>|≤|<=|<|at least|greater than or equal to|greater than|more than"
-    r"|less than|of at least)\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<pct>%|mut(?:ations)?\s*/\s*Mb|muts?/Mb)?",
+    r"|less than|of at least)\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*"
+    r"(?P<pct>%|mut(?:ations)?\s*/\s*Mb|muts?/Mb)?",
     re.IGNORECASE,
 )
-_FUSION_GENES = frozenset({"ALK", "ROS1", "RET", "NTRK", "NRG1", "BCR-ABL1", "KMT2A", "ABL1"})
 
 
 def _gene_symbol(phrase: str) -> str | None:
@@ -1105,8 +1121,6 @@ def _read_result(gene: str, window: str):
         # V600E also matches V600; keep the most specific.
         if "V600E" in alterations and "V600" in alterations:
             alterations.remove("V600")
-        if "exon 21 L858R" in alterations and "T790M" not in alterations:
-            pass
         if not alterations:
             for value, regex in v.alteration_words:
                 if value == "mutation":
@@ -1123,7 +1137,8 @@ def _read_result(gene: str, window: str):
 
 
 _ASIDE = re.compile(
-    r"\((?:including|incl\.|e\.g\.|eg|i\.e\.|such as|for example|except|excluding|other than)[^)]*\)",
+    r"\((?:including|incl\.|e\.g\.|eg|i\.e\.|such as|for example|except|excluding"
+    r"|other than)[^)]*\)",
     re.IGNORECASE,
 )
 # Words that may stand before a disease name at the start of a bullet without making it
@@ -1280,6 +1295,13 @@ def evaluate(
     has, reason = reader(
         criterion.params, profile, as_of, tree if tree is not None else shipped_tree()
     )
+    if criterion.polarity == EXCLUSION:
+        # The readers describe the property; under exclusion the trial keeps it out.
+        reason = (
+            reason.replace("trial asks for", "trial excludes")
+            .replace("trial allows", "trial excludes")
+            .replace("trial: ", "trial excludes ")
+        )
     if has is None:
         return Verdict(criterion, UNKNOWN, reason)
     wanted = criterion.polarity == INCLUSION

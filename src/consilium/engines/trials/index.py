@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
+from bm25s.tokenization import Tokenized
 
 from consilium.engines.decision.profile import PatientProfile
 from consilium.engines.knowledge.oncotree import OncoTree, shipped_tree
@@ -29,7 +30,6 @@ from consilium.engines.trials.conditions import BASKETS, LIQUID, SOLID
 from consilium.engines.trials.ctgov import OPEN_STATUSES, STUDY_URL, Study, phase_label
 from consilium.engines.trials.eligibility import Criterion
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _GRID_DEG = 1.0  # site grid cell size in degrees (~110 km of latitude)
 
 
@@ -131,7 +131,12 @@ def criterion_key(c: Criterion) -> str:
     return _KEYS.setdefault(key, key)  # one string object per distinct requirement
 
 
+_TOKEN = re.compile(r"\w\w+")
+
+
 def tokens(text: str) -> list[str]:
+    """Lower-case words of two characters or more, without English stop words (bm25s's
+    own list), as BM25 indexes and queries them."""
     stop = _stopwords()
     return [t for t in _TOKEN.findall(text.lower()) if t not in stop]
 
@@ -184,14 +189,33 @@ class TrialIndex:
                 postings.setdefault(code, []).append(i)
         index.postings = {k: np.array(v, dtype=np.int32) for k, v in postings.items()}
         if n:
-            corpus = [tokens(e.text) or ["_empty_"] for e in entries]
+            # Token ids built here, one int object per vocabulary word shared by every
+            # document list (the memory of 100,000 trials' text stays small).
+            vocab: dict[str, int] = {"_empty_": 0}
+            stop, find = _stopwords(), _TOKEN.findall
+            corpus = [
+                [vocab.setdefault(t, len(vocab)) for t in find(e.text.lower()) if t not in stop]
+                or [0]
+                for e in entries
+            ]
             retriever = bm25s.BM25()
-            retriever.index(corpus, show_progress=False)
+            retriever.index(Tokenized(ids=corpus, vocab=vocab), show_progress=False)
             index.retriever = retriever
+            del corpus
+        # Criteria read from the same bullet share one params object (the reader caches
+        # readings by text): their key is computed once.
+        keys: dict[tuple[str, str, int], str] = {}
         for e in entries:
             e.text = ""  # the tokens live in the BM25 index now
             e.criteria = tuple(c for c in e.criteria if c.structured)
-            e.keys = tuple(criterion_key(c) for c in e.criteria)
+            found = []
+            for c in e.criteria:
+                k = (c.kind, c.polarity, id(c.params))
+                key = keys.get(k)
+                if key is None:
+                    key = keys[k] = criterion_key(c)
+                found.append(key)
+            e.keys = tuple(found)
         lats, lons, owners = [], [], []
         for i, e in enumerate(entries):
             if not index.open_mask[i]:

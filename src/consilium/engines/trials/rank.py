@@ -113,14 +113,22 @@ def nearest_site(entry: TrialEntry, home: tuple[float, float] | None) -> SiteCho
 
 
 def eligibility_of(verdicts: list[Verdict]) -> str:
+    return _label(
+        sum(v.verdict == MET for v in verdicts),
+        sum(v.verdict == UNKNOWN for v in verdicts),
+        sum(v.verdict == NOT_MET for v in verdicts),
+        any(v.criterion.section != REGISTRY for v in verdicts),
+    )
+
+
+def _label(met: int, unknown: int, not_met: int, from_text: bool) -> str:
     """Not eligible when the record contradicts a criterion; eligible when every
     structured criterion is met and at least one of them comes from the eligibility text
     (the registry's conditions and ages alone are too little to call a patient
     eligible); possibly eligible otherwise."""
-    if any(v.verdict == NOT_MET for v in verdicts):
+    if not_met:
         return NOT_ELIGIBLE
-    from_text = any(v.criterion.section != REGISTRY for v in verdicts)
-    if verdicts and from_text and all(v.verdict == MET for v in verdicts):
+    if met and not unknown and from_text:
         return ELIGIBLE
     return POSSIBLY
 
@@ -155,12 +163,7 @@ def rank(
             else:
                 not_met += 1
             from_text = from_text or c.section != REGISTRY
-        if not_met:
-            label = NOT_ELIGIBLE
-        elif met and not unknown and from_text:
-            label = ELIGIBLE
-        else:
-            label = POSSIBLY
+        label = _label(met, unknown, not_met, from_text)
         if label == NOT_ELIGIBLE and not include_not_eligible:
             continue
         # Share of criteria known to be met, shrunk towards zero for trials with few

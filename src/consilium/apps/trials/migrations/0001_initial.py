@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,123 +15,212 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SyncState',
+            name="SyncState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='ctgov', max_length=40, unique=True)),
-                ('base_url', models.CharField(blank=True, max_length=300)),
-                ('last_synced_date', models.DateField(blank=True, null=True)),
-                ('last_completed_at', models.DateTimeField(blank=True, null=True)),
-                ('resume_since', models.DateField(blank=True, null=True)),
-                ('resume_page_token', models.CharField(blank=True, max_length=500)),
-                ('resume_high_water', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="ctgov", max_length=40, unique=True)),
+                ("base_url", models.CharField(blank=True, max_length=300)),
+                ("last_synced_date", models.DateField(blank=True, null=True)),
+                ("last_completed_at", models.DateTimeField(blank=True, null=True)),
+                ("resume_since", models.DateField(blank=True, null=True)),
+                ("resume_page_token", models.CharField(blank=True, max_length=500)),
+                ("resume_high_water", models.DateField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Trial',
+            name="Trial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nct_id', models.CharField(max_length=11, unique=True)),
-                ('title', models.TextField()),
-                ('official_title', models.TextField(blank=True)),
-                ('acronym', models.CharField(blank=True, max_length=100)),
-                ('brief_summary', models.TextField(blank=True)),
-                ('conditions', models.JSONField(default=list)),
-                ('keywords', models.JSONField(default=list)),
-                ('mesh_terms', models.JSONField(default=list)),
-                ('oncotree_codes', models.JSONField(default=list)),
-                ('codes_text', models.CharField(blank=True, db_index=True, max_length=500)),
-                ('search_text', models.TextField(blank=True)),
-                ('phases', models.JSONField(default=list)),
-                ('phase', models.CharField(blank=True, help_text="e.g. 'Phase 1/2'", max_length=30)),
-                ('overall_status', models.CharField(db_index=True, max_length=30)),
-                ('study_type', models.CharField(blank=True, max_length=30)),
-                ('sponsor', models.CharField(blank=True, max_length=300)),
-                ('enrollment', models.PositiveIntegerField(blank=True, null=True)),
-                ('min_age_years', models.FloatField(blank=True, null=True)),
-                ('max_age_years', models.FloatField(blank=True, null=True)),
-                ('sex', models.CharField(default='ALL', max_length=10)),
-                ('healthy_volunteers', models.BooleanField(blank=True, null=True)),
-                ('interventions', models.JSONField(default=list)),
-                ('arms', models.JSONField(default=list)),
-                ('central_contacts', models.JSONField(default=list)),
-                ('eligibility_text', models.TextField(blank=True)),
-                ('inclusion', models.JSONField(default=list)),
-                ('exclusion', models.JSONField(default=list)),
-                ('last_update', models.DateField(blank=True, db_index=True, null=True)),
-                ('first_posted', models.DateField(blank=True, null=True)),
-                ('content_sha256', models.CharField(max_length=64)),
-                ('parser_version', models.CharField(blank=True, max_length=40)),
-                ('raw', models.JSONField(help_text='The study record as received.')),
-                ('source', models.CharField(blank=True, help_text='File or sync it came from.', max_length=300)),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nct_id", models.CharField(max_length=11, unique=True)),
+                ("title", models.TextField()),
+                ("official_title", models.TextField(blank=True)),
+                ("acronym", models.CharField(blank=True, max_length=100)),
+                ("brief_summary", models.TextField(blank=True)),
+                ("conditions", models.JSONField(default=list)),
+                ("keywords", models.JSONField(default=list)),
+                ("mesh_terms", models.JSONField(default=list)),
+                ("oncotree_codes", models.JSONField(default=list)),
+                ("codes_text", models.CharField(blank=True, db_index=True, max_length=500)),
+                ("search_text", models.TextField(blank=True)),
+                ("phases", models.JSONField(default=list)),
+                (
+                    "phase",
+                    models.CharField(blank=True, help_text="e.g. 'Phase 1/2'", max_length=30),
+                ),
+                ("overall_status", models.CharField(db_index=True, max_length=30)),
+                ("study_type", models.CharField(blank=True, max_length=30)),
+                ("sponsor", models.CharField(blank=True, max_length=300)),
+                ("enrollment", models.PositiveIntegerField(blank=True, null=True)),
+                ("min_age_years", models.FloatField(blank=True, null=True)),
+                ("max_age_years", models.FloatField(blank=True, null=True)),
+                ("sex", models.CharField(default="ALL", max_length=10)),
+                ("healthy_volunteers", models.BooleanField(blank=True, null=True)),
+                ("interventions", models.JSONField(default=list)),
+                ("arms", models.JSONField(default=list)),
+                ("central_contacts", models.JSONField(default=list)),
+                ("eligibility_text", models.TextField(blank=True)),
+                ("inclusion", models.JSONField(default=list)),
+                ("exclusion", models.JSONField(default=list)),
+                ("last_update", models.DateField(blank=True, db_index=True, null=True)),
+                ("first_posted", models.DateField(blank=True, null=True)),
+                ("content_sha256", models.CharField(max_length=64)),
+                ("parser_version", models.CharField(blank=True, max_length=40)),
+                ("raw", models.JSONField(help_text="The study record as received.")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="File or sync it came from.", max_length=300
+                    ),
+                ),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
             ],
             options={
-                'ordering': ['nct_id'],
+                "ordering": ["nct_id"],
             },
         ),
         migrations.CreateModel(
-            name='RegistryRun',
+            name="RegistryRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('import', 'Import'), ('sync', 'Sync'), ('demo', 'Demo registry')], max_length=10)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('source', models.CharField(blank=True, max_length=500)),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('since', models.DateField(blank=True, null=True)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('fetched', models.PositiveIntegerField(default=0)),
-                ('new', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('refused', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(default=list, help_text='Each refused record and why.')),
-                ('message', models.TextField(blank=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("import", "Import"), ("sync", "Sync"), ("demo", "Demo registry")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=500)),
+                ("queued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("since", models.DateField(blank=True, null=True)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("fetched", models.PositiveIntegerField(default=0)),
+                ("new", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("refused", models.PositiveIntegerField(default=0)),
+                (
+                    "problems",
+                    models.JSONField(default=list, help_text="Each refused record and why."),
+                ),
+                ("message", models.TextField(blank=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at', '-pk'],
+                "ordering": ["-queued_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TrialCriterion',
+            name="TrialCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Order within the trial.')),
-                ('section', models.CharField(max_length=20)),
-                ('bullet', models.PositiveIntegerField(default=0, help_text="The bullet's place in its section.")),
-                ('kind', models.CharField(db_index=True, max_length=30)),
-                ('polarity', models.CharField(max_length=20)),
-                ('params', models.JSONField(default=dict)),
-                ('text', models.TextField()),
-                ('trial', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='trials.trial')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(help_text="Order within the trial.")),
+                ("section", models.CharField(max_length=20)),
+                (
+                    "bullet",
+                    models.PositiveIntegerField(
+                        default=0, help_text="The bullet's place in its section."
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=30)),
+                ("polarity", models.CharField(max_length=20)),
+                ("params", models.JSONField(default=dict)),
+                ("text", models.TextField()),
+                (
+                    "trial",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="trials.trial",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['trial', 'position'],
+                "ordering": ["trial", "position"],
             },
         ),
         migrations.CreateModel(
-            name='TrialSite',
+            name="TrialSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('facility', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=120)),
-                ('state', models.CharField(blank=True, max_length=120)),
-                ('country', models.CharField(blank=True, max_length=120)),
-                ('zip', models.CharField(blank=True, max_length=20)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('status', models.CharField(blank=True, max_length=30)),
-                ('contacts', models.JSONField(default=list)),
-                ('trial', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='trials.trial')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("facility", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=120)),
+                ("state", models.CharField(blank=True, max_length=120)),
+                ("country", models.CharField(blank=True, max_length=120)),
+                ("zip", models.CharField(blank=True, max_length=20)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("status", models.CharField(blank=True, max_length=30)),
+                ("contacts", models.JSONField(default=list)),
+                (
+                    "trial",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sites",
+                        to="trials.trial",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['trial', 'position'],
-                'indexes': [models.Index(fields=['country', 'state', 'city'], name='trials_tria_country_cb9f70_idx')],
+                "ordering": ["trial", "position"],
+                "indexes": [
+                    models.Index(
+                        fields=["country", "state", "city"], name="trials_tria_country_cb9f70_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -13,12 +13,9 @@ import json
 import textwrap
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from consilium.apps.access.actors import Actor
-from consilium.apps.access.policy import Forbidden, NotFound
-from consilium.apps.cases.lookup import get_case
+from consilium.apps.access.cli import case_actor
 from consilium.apps.decision import services
 
 WIDTH = 100
@@ -32,26 +29,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as",
             dest="username",
-            required=True,
             metavar="USERNAME",
-            help="act as this user (the policy and the audit trail see them)",
+            help="act as this user (default: the first active coordinator of the case's "
+            "program); the policy and the audit trail see them",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="print JSON instead of text"
         )
 
-    def handle(self, *args: Any, case: int, username: str, as_json: bool, **options: Any):
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"--as {username}: no active user of that name")
-        actor = Actor(user, "cli")
-        try:
-            found = get_case(actor, case, "decision.view")
-            data = services.panel(actor, found)
-        except NotFound:
-            raise CommandError(f"--case {case}: no such case visible to {username}") from None
-        except Forbidden as exc:
-            raise CommandError(f"--case {case}: {exc}") from None
+    def handle(self, *args: Any, case: int, username: str | None, as_json: bool, **options):
+        actor, found = case_actor(case, username, "decision.view")
+        data = services.panel(actor, found)
         if as_json:
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
             return

@@ -22,14 +22,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from consilium.apps.access.actors import Actor
-from consilium.apps.accounts.models import User
-from consilium.apps.cases.lookup import get_case
-from consilium.apps.cases.models import Case
+from consilium.apps.access.cli import case_actor
 from consilium.apps.cases.services import RuleError
 from consilium.apps.demo.progress import ProgressBar
 from consilium.apps.preparation import fhir
-from consilium.engines.casework.roles import Role
 from consilium.engines.fhir import InputError, open_path
 
 #: Show a progress bar from this many lines or entries on.
@@ -55,16 +51,8 @@ class Command(BaseCommand):
         exp.add_argument("--as", dest="username", help="acting user (default: a coordinator)")
 
     def handle(self, *args, action: str, **options):
-        pk = options["case_id"]
-        program_id = Case.objects.filter(pk=pk).values_list("program_id", flat=True).first()
-        if program_id is None:
-            raise CommandError(f"no case {pk}")
-        actor = Actor(_acting_user(program_id, pk, options.get("username")), "cli")
-        # Through the policy like a page: a refusal is audited.
-        try:
-            case = get_case(actor, pk, "fhir.import" if action == "import" else "fhir.export")
-        except (PermissionDenied, Http404) as exc:
-            raise CommandError(_denied(actor, exc)) from None
+        action_name = "fhir.import" if action == "import" else "fhir.export"
+        actor, case = case_actor(options["case_id"], options.get("username"), action_name)
         if action == "import":
             self._import(actor, case, options["path"], options["json"])
         else:
@@ -121,24 +109,6 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write {out}: {exc.strerror}") from None
         what = "signed opinion" if opinion else "mCODE summary"
         self.stderr.write(f"{what} of {case.reference}: {len(bundle['entry'])} resources -> {out}")
-
-
-def _acting_user(program_id: int, pk: int, username: str | None) -> User:
-    if username:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active user {username!r}")
-        return user
-    user = (
-        User.objects.filter(role=Role.COORDINATOR.value, program_id=program_id, is_active=True)
-        .order_by("pk")
-        .first()
-    )
-    if user is None:
-        raise CommandError(
-            f"the program of case {pk} has no active coordinator: name one with --as"
-        )
-    return user
 
 
 def _denied(actor, exc: Exception) -> str:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consilium.engines.knowledge.oncotree import OncoTreeError, current_tree
@@ -39,11 +38,17 @@ def ctgov_files(path: Path) -> list[Path]:
     return json_files(path)
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"expected a date like 2025-01-31, got {text!r}") from None
+def _date_for(flag: str):
+    def parse(text: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise CommandError(f"{flag} must be a date like 2025-01-31, got {text!r}") from None
+
+    return parse
+
+
+_date = _date_for("--as-of")
 
 
 class Command(BaseCommand):
@@ -92,7 +97,7 @@ class Command(BaseCommand):
     def _add_sync(self, p: CommandParser) -> None:
         p.add_argument(
             "--since",
-            type=_date,
+            type=_date_for("--since"),
             default=None,
             metavar="DATE",
             help="studies updated on or after this date (default: since the last sync)",
@@ -119,8 +124,7 @@ class Command(BaseCommand):
                 outcome = run_sync(client, since=since, report=self.stdout.write)
         except (SyncError, httpx.HTTPError) as exc:
             raise CommandError(
-                f"sync stopped: {exc} (the pages imported so far are kept; run it again to "
-                "resume)"
+                f"sync stopped: {exc} (the pages imported so far are kept; run it again to resume)"
             ) from None
         r = outcome.result
         self.stdout.write(
@@ -138,9 +142,9 @@ class Command(BaseCommand):
         p.add_argument(
             "--as",
             dest="username",
-            required=True,
             metavar="USERNAME",
-            help="act as this user (the policy and the audit trail see them)",
+            help="act as this user (default: the first active coordinator of the case's "
+            "program); the policy and the audit trail see them",
         )
         p.add_argument("--limit", type=int, default=10, metavar="N", help="(10)")
         p.add_argument(
@@ -157,33 +161,22 @@ class Command(BaseCommand):
         self,
         *,
         case: int,
-        username: str,
+        username: str | None,
         limit: int,
         as_of: dt.date | None,
         as_json: bool,
         **_: Any,
     ) -> None:
-        from consilium.apps.access.actors import Actor
         from consilium.apps.access.audit import audited
-        from consilium.apps.access.policy import Forbidden, NotFound
-        from consilium.apps.cases.lookup import get_case
+        from consilium.apps.access.cli import case_actor
         from consilium.apps.trials.services import rank_for_case
 
         if limit < 1:
             raise CommandError("--limit must be at least 1")
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"--as {username}: no active user of that name")
-        actor = Actor(user, "cli")
-        try:
-            found = get_case(actor, case, "decision.view")
-            with audited(actor, "decision.view", found) as audit:
-                ranked = rank_for_case(found, limit=limit, as_of=as_of)
-                audit.detail = f"trial matching: {len(ranked)} trial(s)"
-        except NotFound:
-            raise CommandError(f"--case {case}: no such case visible to {username}") from None
-        except Forbidden as exc:
-            raise CommandError(f"--case {case}: {exc}") from None
+        actor, found = case_actor(case, username, "decision.view")
+        with audited(actor, "decision.view", found) as audit:
+            ranked = rank_for_case(found, limit=limit, as_of=as_of)
+            audit.detail = f"trial matching: {len(ranked)} trial(s)"
         if as_json:
             self.stdout.write(json.dumps(ranked, indent=2, ensure_ascii=False))
             return
