@@ -1,6 +1,7 @@
 """The access matrix over the pages: each role against each case page, for its own case
 and for another program's case. Another program's case is always 404, the same page as a
-case that does not exist; a visible case with a forbidden action is 403."""
+case that does not exist; a visible case with a forbidden action is 403. Pages not about
+one case (outreach, the trial registry) are checked per role."""
 
 import re
 
@@ -24,6 +25,28 @@ PAGES = {
     "reports:view:physician": {"physician": 200, "expert": 200, "coordinator": 200},
     "reports:view:member": {r: 200 for r in ALL_CASE_ROLES},
     "reports:pdf:physician": {"physician": 200, "expert": 200, "coordinator": 200},
+    # case preparation: the summary page, its panel on the case page, the intake checklist
+    "preparation:summary": {"physician": 200, "expert": 200, "coordinator": 200},
+    "preparation:panel": {"physician": 200, "expert": 200, "coordinator": 200},
+    "preparation:checklist": {"physician": 200, "expert": 200, "coordinator": 200},
+    # FHIR: the import form (treating physician, coordinators) and the two exports
+    "fhir:import": {"physician": 200, "coordinator": 200},
+    "fhir:summary": {"physician": 200, "expert": 200, "coordinator": 200},
+    "fhir:opinion": {"physician": 200, "expert": 200, "coordinator": 200},
+    # decision support: the assigned expert and the coordinators
+    "decision:panel": {"expert": 200, "coordinator": 200},
+}
+
+# Pages not about one case -> {role: expected status}. Outreach shows only the
+# coordinator's own program (its tests check that); its settings page is an admin page,
+# not found for any other role, as the other admin pages.
+PROGRAM_PAGES = {
+    "outreach:worklist": {"coordinator": 200},
+    "outreach:scans": {"coordinator": 200},
+    "outreach:settings": {"admin": 200, **{r: 404 for r in ALL_CASE_ROLES}},
+    "trials:registry": {"expert": 200, "coordinator": 200, "admin": 200},
+    "trials:runs": {"expert": 200, "coordinator": 200, "admin": 200},
+    "trials:detail": {"expert": 200, "coordinator": 200, "admin": 200},
 }
 
 
@@ -72,6 +95,22 @@ def test_other_programs_case_is_not_found_and_audited(client, setup, page, role)
     assert world.other_member.last_name not in body
 
 
+@pytest.mark.parametrize("page", sorted(PROGRAM_PAGES))
+@pytest.mark.parametrize("role", ROLES)
+def test_program_pages(client, world, page, role):
+    from consilium.apps.trials.demo import ensure_demo_registry
+
+    ensure_demo_registry()  # a trial for the trial page
+    user = world.users()[role]
+    client.force_login(user)
+    args = ["NCT09900001"] if page == "trials:detail" else []
+    response = client.get(reverse(page, args=args))
+    expected = PROGRAM_PAGES[page].get(role, 403)
+    assert response.status_code == expected
+    if expected == 403:
+        assert AuditEvent.objects.filter(actor_id=user.pk, outcome="denied").exists()
+
+
 def test_missing_and_hidden_cases_look_the_same(client, setup):
     world, _ = setup
     client.force_login(world.coordinator)
@@ -93,6 +132,11 @@ def test_missing_and_hidden_cases_look_the_same(client, setup):
         "physician:home",
         "accounts:users",
         "access:audit",
+        "outreach:worklist",
+        "outreach:scans",
+        "outreach:settings",
+        "trials:registry",
+        "trials:runs",
     ],
 )
 def test_anonymous_is_sent_to_login(client, db, name):

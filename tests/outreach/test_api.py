@@ -112,9 +112,7 @@ def test_one_candidate(coordinator, imported):
 # --- accept and dismiss --------------------------------------------------------------------
 
 
-def test_accept_opens_the_proactive_case_and_a_second_accept_is_409(
-    coordinator, world, imported
-):
+def test_accept_opens_the_proactive_case_and_a_second_accept_is_409(coordinator, world, imported):
     pk = current("P1").pk
     response = post(coordinator, f"{OUT}/candidates/{pk}/accept")
     assert response.status_code == 201, response.content
@@ -134,9 +132,7 @@ def test_accept_opens_the_proactive_case_and_a_second_accept_is_409(
     assert AuditEvent.objects.filter(action="outreach.decide", outcome="failed").count() == 1
 
 
-def test_accept_for_a_member_with_an_open_case_is_409_and_opens_none(
-    coordinator, world, imported
-):
+def test_accept_for_a_member_with_an_open_case_is_409_and_opens_none(coordinator, world, imported):
     c = current("P1")
     # Meanwhile a case was opened for the member from the case pages.
     existing = open_case_for(world, "MP1")
@@ -195,9 +191,7 @@ def inbox(world, claims_dirs, scans):
     return root
 
 
-def test_start_a_scan_of_the_inbox(
-    coordinator, world, inbox, django_capture_on_commit_callbacks
-):
+def test_start_a_scan_of_the_inbox(coordinator, world, inbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(coordinator, f"{OUT}/scans", {"delivery": "2025-06", "as_of": "2025-06-30"})
     assert response.status_code == 202, response.content

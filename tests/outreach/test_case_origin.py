@@ -78,9 +78,7 @@ def test_an_automatically_opened_case_says_so(client, world, scans, coordinator_
     assert "Opened automatically: score 6 is at least the auto-open score 6" in html
 
 
-def test_later_scans_that_find_the_member_again_are_listed(
-    client, world, scans, coordinator_actor
-):
+def test_later_scans_that_find_the_member_again_are_listed(client, world, scans, coordinator_actor):
     services.import_output(coordinator_actor, scans.a, world.program, auto_open_score=6)
     case = current("P1").case
     later = services.import_output(coordinator_actor, scans.b, world.program, auto_open_score=6)
