@@ -12,6 +12,9 @@
 - ``match-ctml --trials PATH --clinical FILE --genomic FILE [--as-of DATE] [--json]``:
   match MatchMiner-style patients against CTML trials; prints the matches (with --json, a
   JSON array of {protocol_no, nct_id, sample_id, match_level, code, status, reasons}).
+  ``--case ID [--as USERNAME]`` instead of the two files matches a Consilium case: its
+  profile becomes the patient documents (sample_id is the case reference; audited as
+  "decision.view"), and what the documents cannot carry is listed as "not used".
 
 Each subcommand is a ``_<name>`` method and a ``_add_<name>`` argument builder.
 """
@@ -209,17 +212,32 @@ class Command(BaseCommand):
         )
         p.add_argument(
             "--clinical",
-            required=True,
             type=Path,
+            default=None,
             metavar="FILE",
-            help="JSON array of clinical documents",
+            help="JSON array of clinical documents (with --genomic; or use --case)",
         )
         p.add_argument(
             "--genomic",
-            required=True,
             type=Path,
+            default=None,
             metavar="FILE",
-            help="JSON array of genomic documents",
+            help="JSON array of genomic documents (with --clinical; or use --case)",
+        )
+        p.add_argument(
+            "--case",
+            type=int,
+            default=None,
+            metavar="ID",
+            help="match a Consilium case instead of patient files",
+        )
+        p.add_argument(
+            "--as",
+            dest="username",
+            default=None,
+            metavar="USERNAME",
+            help="with --case: act as this user (default: the first active coordinator of "
+            "the case's program); the policy and the audit trail see them",
         )
         p.add_argument(
             "--as-of",
@@ -237,23 +255,44 @@ class Command(BaseCommand):
         self,
         *,
         trials: Path,
-        clinical: Path,
-        genomic: Path,
+        clinical: Path | None,
+        genomic: Path | None,
+        case: int | None,
+        username: str | None,
         as_of: dt.date | None,
         as_json: bool,
         **_: Any,
     ) -> None:
+        files = clinical is not None or genomic is not None
+        if case is not None and files:
+            raise CommandError("give either --case or --clinical and --genomic, not both")
+        if case is None and not files:
+            raise CommandError("give the patients: --clinical FILE --genomic FILE, or --case ID")
+        if case is None and (clinical is None or genomic is None):
+            missing = "--genomic" if genomic is None else "--clinical"
+            raise CommandError(f"--clinical and --genomic go together: {missing} is missing")
+        if case is None and username is not None:
+            raise CommandError("--as names who acts on a case: it goes with --case")
         try:
             loaded, warnings = load_trials(trials)
-            patients, patient_warnings = load_patients(clinical, genomic)
+            patient_warnings: list[str] = []
+            if case is None:
+                patients, patient_warnings = load_patients(clinical, genomic)
             tree = current_tree(settings.VAR_DIR)
             matcher = Matcher(loaded, as_of or dt.date.today(), tree)
         except (CTMLError, PatientDataError, OncoTreeError) as exc:
             raise CommandError(str(exc)) from None
         for warning in [*warnings, *patient_warnings, *matcher.warnings]:
             self.stderr.write(f"warning: {warning}")
-        matches = matcher.match_all(patients)
+        not_used: list[str] = []
+        if case is None:
+            matches = matcher.match_all(patients)
+        else:
+            patients, matches, not_used = self._match_case(matcher, case, username)
         if as_json:
+            # stdout stays the JSON array; what the match could not see goes to stderr
+            for item in not_used:
+                self.stderr.write(f"not used: {item}")
             self.stdout.write(json.dumps(matches, indent=2, ensure_ascii=False))
             return
         for m in matches:
@@ -262,3 +301,27 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(matches)} match(es): {len(patients)} patient(s) x {len(loaded)} trial(s)"
         )
+        if not_used:
+            self.stdout.write("Not used (the match could not see these):")
+            for item in not_used:
+                self.stdout.write(f"  {item}")
+
+    def _match_case(
+        self, matcher: Matcher, case_id: int, username: str | None
+    ) -> tuple[list[Any], list[dict[str, Any]], list[str]]:
+        """The case's profile as a MatchMiner patient, matched; read through the policy
+        and audited as decision support."""
+        from consilium.apps.access.audit import audited
+        from consilium.apps.access.cli import case_actor
+        from consilium.apps.preparation.facts import patient_profile
+        from consilium.engines.trials.from_profile import translate
+
+        actor, found = case_actor(case_id, username, "decision.view")
+        with audited(actor, "decision.view", found) as audit:
+            translation = translate(patient_profile(found), found.reference, matcher.tree)
+            matches = matcher.match_all([translation.patient])
+            audit.detail = (
+                f"CTML matching: {len(matches)} match(es) in {len(matcher.trials)} trial(s); "
+                f"{len(translation.not_used)} fact(s) not used"
+            )
+        return [translation.patient], matches, [str(n) for n in translation.not_used]
