@@ -167,7 +167,9 @@ def _coordinator(demo: DemoSeed, user: User, case_id: int | None) -> str:
     return (
         f"The worklist: {counts['total']} cases in every status, {overdue} overdue, "
         f"{counts['requested']} new requests and {counts['intake']} in intake "
-        "(open one to see its checklist; assign an expert, mark it ready)."
+        "(open one to see its checklist and the facts read from its records; assign an "
+        "expert, mark it ready). Outreach: members the plan's claims put forward; Claims "
+        "scans: a delivery waits for Run scan. Trials: the registry."
     )
 
 
@@ -179,7 +181,10 @@ def _expert(demo: DemoSeed, user: User, case_id: int | None) -> str:
     if ready:
         parts.append(f"start the review of {_ref(ready)}")
     if in_review:
-        parts.append(f"{in_review} in review to write and sign")
+        parts.append(
+            f"{in_review} in review to write and sign, with decision support (testing gaps, "
+            "therapies, trials) beside the opinion"
+        )
     return "The review workspace: " + "; ".join(parts) + "." if parts else "The review workspace."
 
 
