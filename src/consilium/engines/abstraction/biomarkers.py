@@ -104,6 +104,14 @@ ISH_WORDS = re.compile(
     ),
     re.IGNORECASE,
 )
+# "HER2: Interpretation: negative. Methodology: FISH.": the method, labelled after the
+# result, says the result is an ISH one (the window stops at the new label).
+METHOD_ISH_AFTER = re.compile(
+    r"(?:method(?:ology)?|technique|assay)\s*:\s*(?:[\w-]+\s+){0,2}?"
+    r"(?:FISH|ISH|CISH|SISH|DISH|in situ hybridi[sz]ation)\b",
+    re.IGNORECASE,
+)
+METHOD_REACH = 60  # characters past the result's window where its method label may be
 RATIO = re.compile(r"ratio\D{0,15}(?P<r>\d{1,2}\.\d{1,2})", re.IGNORECASE)
 # A new "Label:" ends a marker's words, except the sub-labels of the marker's own result
 # ("Estrogen receptor: performed on another specimen. Results: immunoreactive cells").
@@ -439,6 +447,17 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
             value, detail = _receptor(window)
         elif x.kind == "her2":
             value, detail = _her2(window)
+            if value in ("positive", "negative", "equivocal") and not (
+                {"ihc_score", "ish"} & set(detail)
+            ):
+                limit = mentions[i + 1].start if i + 1 < len(mentions) else len(doc.text)
+                tail = doc.text[x.end : min(limit, x.end + len(window) + METHOD_REACH)]
+                if METHOD_ISH_AFTER.search(tail):
+                    detail["ish"] = {
+                        "positive": "amplified",
+                        "negative": "not amplified",
+                        "equivocal": "equivocal",
+                    }[value]
         elif x.kind == "msi":
             # The mention itself may carry the result ("microsatellite stable", "MSI-H").
             value, detail = _gene(doc.text[x.start : x.end] + window, x.kind)

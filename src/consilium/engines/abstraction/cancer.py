@@ -44,6 +44,37 @@ ASSERTION_WEIGHT = {
 }
 
 
+@cache
+def _mixed() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str], float]:
+    """The histologies that have mixed-type codes and the wording that makes a mention of
+    them mixed (data/cancer_types.yaml ``mixed_types``)."""
+    spec = load("cancer_types")["mixed_types"]
+    mixed = "|".join(spec["mixed_words"])
+    component = "|".join(spec["component_words"])
+    terms = "|".join(spec["component_terms"])
+    # After the mention: "…, mixed mucinous", "(partim mucinosum)", "…, mucinous type",
+    # "with mucinous differentiation", "and micropapillary component".
+    after = re.compile(
+        rf"^[\s,;:(-]{{0,4}}(?:(?:with|and|of(?: the)?)\s+)?(?:[\w-]+\s+){{0,2}}?"
+        rf"(?:(?:{mixed})\b|(?:{component})\s+(?:[\w-]+\s+)?(?:{terms})\b)",
+        re.IGNORECASE,
+    )
+    # Before it: "mixed infiltrating duct and mucinous carcinoma".
+    before = re.compile(rf"\b(?:{mixed})\b(?:\W+[\w-]+){{0,4}}\W*$", re.IGNORECASE)
+    return frozenset(spec["histologies"]), after, before, float(spec["confidence"])
+
+
+def _mixed_with_another_type(doc: Document, kind: str, start: int, end: int) -> bool:
+    histologies, after, before, _ = _mixed()
+    if kind not in histologies:
+        return False
+    s_start, s_end = doc.sentence_span(start)
+    return bool(
+        after.match(doc.text[end : min(s_end, end + 80)])
+        or before.search(doc.text[max(s_start, start - 60) : start])
+    )
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -208,17 +239,26 @@ def classify(doc: Document) -> tuple[list[Fact], str | None, str | None]:
         morphology = (
             None if histo_spec.get("nos") or histo_spec.get("ambiguous") else histo_spec["icdo3"]
         )
+        histology_confidence = round(min(confidence, 0.8), 2)
+        detail = {"name": histo_spec["name"]}
+        if morphology is not None and _mixed_with_another_type(doc, h.kind, h.start, h.end):
+            # A mixed tumour has its own combination code, which the mention does not give.
+            histology_confidence = min(histology_confidence, _mixed()[3])
+            detail["weak"] = "mixed with another histologic type (a combination code applies)"
+            fact_value, morphology = morphology, None
+        else:
+            fact_value = morphology
         facts.append(
             Fact(
                 "histology",
-                morphology,
+                fact_value,
                 _prov(doc, h.start, h.end),
                 basis="inferred" if stated is None else "stated",
                 inferred_from=(
                     f"ICD-O-3 morphology of '{doc.text[h.start : h.end]}' ({histo_spec['name']})"
                 ),
-                confidence=round(min(confidence, 0.8), 2),
-                detail={"name": histo_spec["name"]},
+                confidence=histology_confidence,
+                detail=detail,
             )
         )
     if stated is not None:

@@ -41,7 +41,7 @@ def abstract(text: str, document_id: str | None = None) -> Abstraction:
             if inferred.confidence >= SUMMARY_MIN_INFERRED_CONFIDENCE:
                 result.pN = inferred.value
 
-    stage, stage_facts = findings.stage_group(doc)
+    stage, stage_facts = findings.stage_group(doc, code)
     facts += stage_facts
     result.stage_group = stage.value if stage else None
     grade, grade_facts = findings.grade(doc, code)

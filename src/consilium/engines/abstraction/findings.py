@@ -619,16 +619,27 @@ TWO_TIER = {"G1": "Low Grade", "G3": "High Grade", "G4": "High Grade"}
 def grade(doc: Document, cancer_code: str | None = None) -> tuple[Fact | None, list[Fact]]:
     """The tumour's grade, read by the grading system of its site (data/grading.yaml)."""
     system = grading_system(cancer_code)
+    data = load("grading")
+    weak_evidence = data["evidence"]
+    other_system = [
+        re.compile(p, re.IGNORECASE) for p in data["other_systems"].get(cancer_code or "", [])
+    ]
     facts = []
     for m in GRADE.finditer(doc.text):
+        low = None  # the lower end of a range ("grade 3-4", "moderately to poorly")
         if m.group("g") or m.group("g2") or m.group("g3"):
             raw = (
                 m.group("ghi") or m.group("g") or m.group("g3hi") or m.group("g3") or m.group("g2")
             ).upper()
             value = f"G{ROMAN.get(raw, raw)}"
             explicit = m.group("g") is not None or m.group("g3") is not None
+            if m.group("ghi") or m.group("g3hi"):
+                raw_low = (m.group("g") or m.group("g3")).upper()
+                low = f"G{ROMAN.get(raw_low, raw_low)}"
         elif m.group("diff"):
-            value = max(DIFF[d.lower()] for d in (m.group("diff"), m.group("diff2")) if d)
+            ends = [DIFF[d.lower()] for d in (m.group("diff"), m.group("diff2")) if d]
+            value = max(ends)
+            low = min(ends) if len(ends) == 2 else None
             explicit = False
             if system in ("explicit_only", "nuclear", "two_tier"):
                 # Differentiation words do not give this site's grade: a fact only.
@@ -649,19 +660,29 @@ def grade(doc: Document, cancer_code: str | None = None) -> tuple[Fact | None, l
             if value not in TWO_TIER:
                 continue
             value = TWO_TIER[value]
+            if low is not None:
+                low = TWO_TIER.get(low)
         lower = m.group(0).lower()
         if "nuclear" in lower and "fuhrman" not in lower and system != "nuclear":
             continue  # DCIS nuclear grade is not the tumour grade
         a = doc.assertion(m.start(), m.end(), post_window=10)
         if a.status != "present":
             continue
+        confidence = 0.85 if explicit else 0.65
+        detail = {"text": m.group(0)}
+        section = doc.section_at(m.start()).name
+        s_start, s_end = doc.sentence_span(m.start())
+        if low is not None and low != value:
+            confidence, detail["weak"] = weak_evidence["range_confidence"], "a range of grades"
+        elif m.group("g2") and section == "gross":
+            confidence = weak_evidence["gross_code_confidence"]
+            detail["weak"] = "a bare G code in the gross description (a block key)"
+        elif any(p.search(doc.text, s_start, s_end) for p in other_system):
+            confidence = weak_evidence["other_system_confidence"]
+            detail["weak"] = "a grade on another grading system than the site's G grade"
         facts.append(
             Fact(
-                "grade",
-                value,
-                _prov(doc, m.start(), m.end()),
-                confidence=0.85 if explicit else 0.65,
-                detail={"text": m.group(0)},
+                "grade", value, _prov(doc, m.start(), m.end()), confidence=confidence, detail=detail
             )
         )
     explicit = [f for f in facts if f.confidence >= 0.85]
@@ -698,8 +719,22 @@ def laterality(doc: Document) -> list[Fact]:
     return facts
 
 
-def stage_group(doc: Document) -> tuple[Fact | None, list[Fact]]:
-    pattern = re.compile(load("staging")["stage_pattern"], re.IGNORECASE)
+def subdivided_groups(cancer_code: str | None) -> frozenset[str]:
+    """The stage groups the site's AJCC 7th edition table divides into subgroups."""
+    for spec in load("staging")["stage_groups"]["subdivided"].values():
+        if cancer_code in spec["codes"]:
+            return frozenset(spec["groups"])
+    return frozenset()
+
+
+def stage_group(doc: Document, cancer_code: str | None = None) -> tuple[Fact | None, list[Fact]]:
+    """The stated stage group. Every statement is a fact; the summary answers only a
+    complete group (not "I" where the site has IA and IB) stated as this specimen's (not
+    in a historical statement), and only when those answers agree (data/staging.yaml)."""
+    data = load("staging")
+    rules = data["stage_groups"]
+    pattern = re.compile(data["stage_pattern"], re.IGNORECASE)
+    subdivided = subdivided_groups(cancer_code)
     facts = []
     for m in pattern.finditer(doc.text):
         stage = m.group("stage").upper()
@@ -713,15 +748,29 @@ def stage_group(doc: Document) -> tuple[Fact | None, list[Fact]]:
             r"(?:clinical|c)\s*$", doc.text[max(0, m.start() - 10) : m.start()], re.IGNORECASE
         ):
             continue
+        end = m.end("sub") if m.group("sub") else m.end("stage")
+        confidence, detail = 0.85, {}
+        assertion = doc.assertion(m.start(), end, post_window=10).status
+        if assertion not in rules["weak_assertions"]:
+            assertion = "present"
+        else:
+            confidence = rules["weak_assertion_confidence"]
+            detail["weak"] = f"stated as {assertion}"
+        if assertion == "present" and not sub and stage in subdivided:
+            confidence = min(confidence, rules["incomplete_confidence"])
+            detail["weak"] = f"the site's AJCC 7th edition divides stage {stage} into subgroups"
         facts.append(
             Fact(
                 "stage_group",
                 stage + sub,
-                _prov(doc, m.start("stage"), m.end("sub") if m.group("sub") else m.end("stage")),
-                confidence=0.85,
+                _prov(doc, m.start("stage"), end),
+                confidence=confidence,
+                assertion=assertion,
+                detail=detail,
             )
         )
-    if not facts:
+    strong = [f for f in facts if f.confidence >= rules["summary_min_confidence"]]
+    if not strong:
         return None, facts
-    values = {f.value for f in facts}
-    return (facts[0] if len(values) == 1 else None), facts
+    values = {f.value for f in strong}
+    return (strong[0] if len(values) == 1 else None), facts
