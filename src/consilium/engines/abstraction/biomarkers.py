@@ -177,7 +177,45 @@ def _mentions(doc: Document) -> list[Mention]:
     return kept
 
 
+# Words that name what was tested ("ALK rearrangement", "EGFR mutation", "HER2
+# amplification") as much as they state a finding. When a result word follows in the same
+# clause ("ALK rearrangement negative", "mutation not detected"), that word is the result.
+ALTERATION_NOUN = re.compile(
+    r"^(?:mutation|mutations|mutated|mutant|rearrangement|rearranged|fusion|fusions|"
+    r"amplification|amplified|detected|present)$",
+    re.IGNORECASE,
+)
+CLAUSE_END = re.compile(r"[.;\n]")
+# "ALK rearrangement was not identified", "mutation is not seen": a negated finding verb.
+NOT_FOUND_AFTER = re.compile(
+    r"^\W{0,3}(?:[\w-]+\s+){0,4}?(?:was|were|is|are|has\s+been|have\s+been)?\s*"
+    r"(?:not|no)\s+(?:\w+\s+)?(?:identified|detected|found|seen|present|demonstrated|"
+    r"observed)\b",
+    re.IGNORECASE,
+)
+
+
 def _status_words(window: str) -> tuple[str | None, re.Match[str] | None]:
+    status, m = _first_status(window)
+    if status == "positive" and m is not None and ALTERATION_NOUN.match(m.group(0)):
+        clause = window[m.end() :]
+        end = CLAUSE_END.search(clause)
+        clause = clause[: end.start()] if end else clause
+        if NOT_FOUND_AFTER.match(clause):
+            return "negative", m
+        later, lm = _first_status(clause)
+        if later in ("negative", "equivocal", "not_performed", "pending") and lm is not None:
+            # Re-anchor the match on the result word, in the window's coordinates.
+            anchored = next(
+                x
+                for x in _lexicon()[1][later].finditer(window, m.end())
+                if x.start() == m.end() + lm.start()
+            )
+            return later, anchored
+    return status, m
+
+
+def _first_status(window: str) -> tuple[str | None, re.Match[str] | None]:
     results = _lexicon()[1]
     best = None
     for status in ("not_performed", "pending", "equivocal", "negative", "positive"):
@@ -478,7 +516,17 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
                 )
             ):
                 value, detail = nxt[1], {**nxt[2], "shared_with": nxt[0].marker}
-        if value is None and NO_BEFORE.search(doc.text[max(0, x.start - 12) : x.start]):
+        negated_before = NO_BEFORE.search(doc.text[max(0, x.start - 12) : x.start])
+        if (
+            negated_before
+            and value == "positive"
+            and detail.get("alteration")
+            and FOUND_AFTER.match(window)
+        ):
+            # "No ALK rearrangement was identified": the alteration word names what was
+            # looked for; the "no" before the marker is the result.
+            value, detail = "negative", {"read_before": "no ... " + detail["alteration"]}
+        if value is None and negated_before:
             found = FOUND_AFTER.match(window)
             if found:
                 # "No estrogen receptors found in tumour cell nuclei."
