@@ -310,7 +310,7 @@ def medical_kept(raw: ir.Table, rules: Rules, p: Period) -> ir.Table:
     prefix = rules.code_prefix
     has_cancer = ibis.or_(
         *[
-            (_str(raw[c]).contains(prefix.upper()) | _str(raw[c]).contains(prefix.lower()))
+            _str(raw[c]).upper().contains(prefix.upper())
             & _is_cancer_code(code(raw[c]).replace(".", ""), rules)
             for c in dx
         ]
