@@ -95,3 +95,25 @@ def test_on_tcga_dev_if_present(tmp_path):
         assert field["labelled"] > 0
         assert 0.0 <= field["accuracy"] <= 1.0
     assert figures["median_ms"] > 0
+
+
+def test_where_stated_scores_only_reports_that_state_the_marker():
+    from consilium.engines.abstraction.evaluate import score
+
+    records = [
+        {
+            "report_id": "a",
+            "text": "IMMUNOHISTOCHEMISTRY: Estrogen receptor: positive (90%).",
+            "labels": {"er": "Positive"},
+        },
+        {
+            "report_id": "b",
+            "text": "Breast, left. ER and PR studies have been ordered on block A1.",
+            "labels": {"er": "Negative"},
+        },
+    ]
+    ev = score(records)
+    assert ev.fields["er"].labelled == 2
+    assert ev.stated["er"].labelled == 1
+    assert ev.stated["er"].correct == 1
+    assert ev.as_dict()["where_stated"]["er"]["accuracy"] == 1.0

@@ -106,6 +106,17 @@ class FieldScore:
         return self.correct / self.answered if self.answered else None
 
 
+# "Where the report states them" (the goal for ER, PR and HER2): the marker's name
+# followed, in the same sentence, by a result word, a percentage or an IHC score. A
+# report that only names the marker (a test ordered, an outside result) is not counted.
+_RESULT = r"[^.\n]{0,80}?(?:positive|negative|equivocal|\b\d{1,3}\s*%|\b[0-3]\s*\+)"
+STATED = {
+    "er": re.compile(r"(?:estrogen receptor|\bER\b)" + _RESULT, re.IGNORECASE),
+    "pr": re.compile(r"(?:progesterone receptor|\bPR\b|\bPgR\b)" + _RESULT, re.IGNORECASE),
+    "her2": re.compile(r"(?:HER-?2|c-?erb-?B-?2)" + _RESULT, re.IGNORECASE),
+}
+
+
 @dataclass
 class Evaluation:
     fields: dict[str, FieldScore]
@@ -113,6 +124,8 @@ class Evaluation:
     reports: int
     bad_lines: int = 0
     errors: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+    # ER, PR and HER2 scored again on the reports that state them (see STATED).
+    stated: dict[str, FieldScore] = field(default_factory=dict)
 
     @property
     def median_ms(self) -> float:
@@ -143,6 +156,16 @@ class Evaluation:
                 }
                 for name, s in self.fields.items()
             },
+            "where_stated": {
+                name: {
+                    "labelled": s.labelled,
+                    "answered": s.answered,
+                    "correct": s.correct,
+                    "accuracy": s.accuracy,
+                    "precision": s.precision,
+                }
+                for name, s in self.stated.items()
+            },
         }
 
 
@@ -150,6 +173,7 @@ def score(
     records: Iterable[dict], abstract_fn: Callable[[str, str | None], Abstraction] = abstract
 ) -> Evaluation:
     scores = {name: FieldScore() for name in FIELDS}
+    stated = {name: FieldScore() for name in STATED}
     times: list[float] = []
     errors: list[tuple[str, str, str | None, str]] = []
     n = 0
@@ -168,16 +192,21 @@ def score(
                 if answer is not None:
                     s.answered_unlabelled += 1
                 continue
-            s.labelled += 1
-            if answer is None:
-                continue
-            s.answered += 1
-            if answer_matches(name, answer, label):
-                s.correct += 1
-            else:
+            right = answer is not None and answer_matches(name, answer, label)
+            _count(s, answer, right)
+            if answer is not None and not right:
                 s.confusions[(label, answer)] += 1
                 errors.append((str(record.get("report_id")), name, answer, label))
-    return Evaluation(scores, times, n, errors=errors)
+            if name in STATED and STATED[name].search(record["text"]):
+                _count(stated[name], answer, right)
+    return Evaluation(scores, times, n, errors=errors, stated=stated)
+
+
+def _count(s: FieldScore, answer: str | None, right: bool) -> None:
+    s.labelled += 1
+    if answer is not None:
+        s.answered += 1
+        s.correct += int(right)
 
 
 def _pct(value: float | None) -> str:
@@ -194,6 +223,11 @@ def render(ev: Evaluation, confusions: int = 0) -> str:
             f"{name:<12} {s.labelled:>8} {s.answered:>8} {s.correct:>7} "
             f"{_pct(s.accuracy):>8} {_pct(s.coverage):>8} {_pct(s.precision):>9}"
         )
+    for name, s in ev.stated.items():
+        lines.append(
+            f"{name + ' stated':<12} {s.labelled:>8} {s.answered:>8} {s.correct:>7} "
+            f"{_pct(s.accuracy):>8} {_pct(s.coverage):>8} {_pct(s.precision):>9}"
+        )
     lines.append(f"reports: {ev.reports}; bad lines: {ev.bad_lines}")
     lines.append(
         f"time per report: median {ev.median_ms:.1f} ms, p95 {ev.p95_ms:.1f} ms "
@@ -205,7 +239,9 @@ def render(ev: Evaluation, confusions: int = 0) -> str:
         "TX/NX/MX, Indeterminate, GX and missing labels are excluded from a field's labelled "
         "set (they do not say which answer is right); accuracy = correct/labelled, "
         "coverage = answered/labelled, precision = correct/answered; inferred pT/pN answer "
-        "only from confidence 0.75 (weaker inferences stay facts)."
+        "only from confidence 0.75 (weaker inferences stay facts); 'er/pr/her2 stated' "
+        "rows score only the reports whose text names the marker with a result in the same "
+        "sentence (a result word, a percentage or an IHC score)."
     )
     if confusions:
         for name, s in ev.fields.items():
