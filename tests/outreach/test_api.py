@@ -177,7 +177,9 @@ def test_scans_with_status_counts_and_speed(coordinator, imported):
     assert scan["source"] == "import" and scan["as_of"] == "2025-06-30"
     assert scan["members_qualified"] == 5 and scan["members_enrolled"] == 4
     assert scan["rows_read"]["medical_claim"] == 12
-    assert scan["seconds"] > 0 and scan["lines_per_second"] > 0
+    # The scan's own figures are recorded (their size is bench/'s business, not a test's).
+    recorded = [scan[k] for k in ("seconds", "lines_per_second")]
+    assert all(v > 0 for v in recorded)
     assert scan["import_counts"]["new"] == 5
     one = coordinator.get(f"{OUT}/scans/{imported.scan.pk}")
     assert one.status_code == 200 and one.json() == scan
