@@ -4,6 +4,7 @@ support panel calls)."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -170,3 +171,13 @@ def test_a_slow_index_is_not_rebuilt_after_every_page_of_a_sync(world, monkeypat
     assert services.registry() is first  # built a moment ago: kept for now
     monkeypatch.setattr(first, "built_at", first.built_at - 601)
     assert services.registry() is not first  # ten build times later: rebuilt
+
+
+def test_building_the_index_logs_nothing(world, caplog):
+    """bm25s turns its own logger to DEBUG on import; its chatter would reach every
+    handler (Django's console handler has no level) and so every command's output."""
+    caplog.set_level(logging.DEBUG)
+    ensure_demo_registry()
+    _breast_facts(world.case)
+    call_command("trials", "match", "--case", str(world.case.pk), "--json")
+    assert not [r for r in caplog.records if r.name.startswith("bm25s")]

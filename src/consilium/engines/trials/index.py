@@ -15,6 +15,7 @@ are candidates; the rest stay in the registry for reference.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,10 @@ from consilium.engines.knowledge.oncotree import OncoTree, shipped_tree
 from consilium.engines.trials.conditions import BASKETS, LIQUID, SOLID
 from consilium.engines.trials.ctgov import OPEN_STATUSES, STUDY_URL, Study, phase_label
 from consilium.engines.trials.eligibility import Criterion
+
+# bm25s sets its own logger to DEBUG when imported, so building an index would print to
+# every command's output (and break a --json stream read with stderr merged).
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _GRID_DEG = 1.0  # site grid cell size in degrees (~110 km of latitude)
 
