@@ -259,13 +259,9 @@ def _program_and_user(program_ref: str | None, username: str | None):
         names = ", ".join(f"{slugify(p.name)} ({p.name})" for p in programs) or "none"
         raise CommandError(f"say which program with --program; programs: {names}")
     if user is None:
-        user = (
-            User.objects.filter(program=program, role="coordinator", is_active=True)
-            .order_by("pk")
-            .first()
-        )
-        if user is None:
-            raise CommandError(f"{program.name} has no active coordinator to import as (--as)")
+        from consilium.apps.access.cli import acting_user
+
+        user = acting_user(None, program.pk, program.name)
     elif user.program_id != program.pk:
         raise CommandError(f"--as {user.username} is not a coordinator of {program.name}")
     return program, user
