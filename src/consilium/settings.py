@@ -18,6 +18,10 @@ CONSILIUM_CLAIMS_INBOX             claims deliveries to scan: one subdirectory p
 CONSILIUM_CLAIMS_SCANS_DIR         scan outputs (default CONSILIUM_VAR_DIR/claims/scans)
 CONSILIUM_OUTREACH_AUTO_OPEN_SCORE open a proactive case without a coordinator at or above
                       this claims score (default: never; a program may set its own)
+CONSILIUM_OCR_DPI                  resolution scanned PDF pages are read at (default 300)
+CONSILIUM_OCR_LANGUAGE             Tesseract model(s), e.g. eng or eng+spa (default eng)
+CONSILIUM_OCR_PAGE_TIMEOUT         seconds OCR may spend on one page (default 120)
+CONSILIUM_OCR_MAX_PAGES            scanned pages read per record (default 50)
 """
 
 from __future__ import annotations
@@ -200,6 +204,15 @@ CLAIMS_SCANS_DIR = Path(
 ).resolve()
 OUTREACH_AUTO_OPEN_SCORE = _env_float("CONSILIUM_OUTREACH_AUTO_OPEN_SCORE", None)
 FOLLOWUP_QUESTION_LIMIT = 3
+# OCR of scanned records (engines/records/ocr.py: Tesseract and poppler's pdftoppm, from
+# the Debian packages tesseract-ocr, tesseract-ocr-eng and poppler-utils), in the
+# background after upload. The keys are the fields of ocr.OcrSettings.
+OCR = {
+    "dpi": _env_int("CONSILIUM_OCR_DPI", 300),
+    "language": os.environ.get("CONSILIUM_OCR_LANGUAGE", "").strip() or "eng",
+    "page_timeout": _env_float("CONSILIUM_OCR_PAGE_TIMEOUT", 120.0),
+    "max_pages": _env_int("CONSILIUM_OCR_MAX_PAGES", 50),
+}
 
 # Background work (abstraction after upload, claims scans) runs on Huey. The embedded
 # default keeps its queue in a SQLite file beside the database; production points

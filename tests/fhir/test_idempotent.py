@@ -48,3 +48,21 @@ def test_changed_resource_updates_proposed_fact_keeps_reviewed(world, coordinato
     assert report["facts"] == {"created": 0, "updated": 1, "unchanged": 0, "kept as reviewed": 1}
     assert CaseFact.objects.get(case=world.case, name="ER").value == "negative"
     assert CaseFact.objects.get(case=world.case, name="PR").value == "positive"
+
+
+def test_a_resource_known_by_a_long_full_url_is_recognized_again(world, coordinator_actor):
+    # No id: the resource is known by its entry's fullUrl, longer than the fact's column.
+    er = b.observation("er", "16112-5", **b.positive())
+    del er["id"]
+    long_url = "https://ehr.example.org/fhir/" + "a" * 200 + "/Observation/"
+    bundle = b.bundle([b.patient(world.member)])
+    bundle["entry"] += [
+        {"fullUrl": long_url + "1", "resource": er},
+        {"fullUrl": long_url + "2", "resource": {**er, "effectiveDateTime": "2024-02-01"}},
+    ]
+    data = json.dumps(bundle).encode()
+    first = import_fhir(coordinator_actor, world.case, open_bytes(data, "x.json"))
+    second = import_fhir(coordinator_actor, world.case, open_bytes(data, "x.json"))
+    assert first["facts"]["created"] == 2  # two resources sharing a long start stay apart
+    assert second["facts"] == {"created": 0, "updated": 0, "unchanged": 2}
+    assert CaseFact.objects.filter(case=world.case, name="ER").count() == 2

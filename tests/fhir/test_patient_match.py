@@ -42,25 +42,6 @@ def test_same_birth_date_other_name_is_refused(world, coordinator_actor):
     assert any("the name differs" in r for r in refused.value.reasons)
 
 
-def test_no_patient_and_no_earlier_import_is_refused(world, coordinator_actor):
-    data = json.dumps(b.observation("er", "16112-5", **b.positive())).encode()
-    with pytest.raises(RuleError, match="holds no Patient resource"):
-        import_fhir(coordinator_actor, world.case, open_bytes(data, "er.json"))
-
-
-def test_a_resource_of_another_patient_than_the_earlier_one_is_skipped(world, coordinator_actor):
-    first = [b.patient(world.member), b.condition("c1")]
-    import_fhir(coordinator_actor, world.case, open_bytes(_data(first), "p.json"))
-    stray = b.observation("er", "16112-5", pid="p9", **b.positive())
-    report = import_fhir(
-        coordinator_actor, world.case, open_bytes(json.dumps(stray).encode(), "er.json")
-    )
-    assert report["imported_total"] == 0
-    assert report["skipped"][0]["reason"] == (
-        "its subject is not a Patient of this input matched to the member"
-    )
-
-
 @pytest.mark.parametrize(
     ("given", "family"),
     [

@@ -23,6 +23,8 @@ def docx(text: str = "Clinical note: patient seen in clinic.") -> bytes:
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
+TIFF = b"II*\x00\x08\x00\x00\x00" + b"\x00" * 40  # a fax's byte order
+TIFF_BIG_ENDIAN = b"MM\x00*\x00\x00\x00\x08" + b"\x00" * 40
 DICOM = b"\x00" * 128 + b"DICM" + b"\x02\x00\x10\x00UI" + b"\x00" * 20
 FHIR = json.dumps({"resourceType": "Patient", "id": "p1"}).encode()
 TEXT = b"Pathology: adenocarcinoma of the colon, pT3 pN1a.\n"

@@ -17,6 +17,8 @@ LIMIT = 1_000_000
         (samples.TEXT, "path.txt", FileType.TEXT),
         (samples.PNG, "scan.png", FileType.PNG),
         (samples.JPEG, "photo.jpeg", FileType.JPEG),
+        (samples.TIFF, "fax.tif", FileType.TIFF),
+        (samples.TIFF_BIG_ENDIAN, "fax.tiff", FileType.TIFF),
         (samples.DICOM, "ct.dcm", FileType.DICOM),
         (samples.FHIR, "bundle.json", FileType.FHIR_JSON),
         (samples.TEXT, "no-extension", FileType.TEXT),
@@ -74,8 +76,16 @@ def test_broken_pdf_keeps_the_record_and_says_why():
     assert result.detail
 
 
-def test_images_have_no_text_to_extract():
-    assert extract_text(FileType.PNG, samples.PNG).status == "not_applicable"
+def test_images_are_left_to_ocr_and_a_dicom_study_has_no_text():
+    # Reading an image's text takes seconds: the upload only says OCR is to read it.
+    for kind, data in ((FileType.PNG, samples.PNG), (FileType.TIFF, samples.TIFF)):
+        assert extract_text(kind, data).status == "needs_ocr"
+    assert extract_text(FileType.DICOM, samples.DICOM).status == "not_applicable"
+
+
+def test_a_tiff_named_like_a_pdf_is_refused():
+    with pytest.raises(Rejected, match="its content is a TIFF image"):
+        recognize(samples.TIFF, "fax.pdf", LIMIT)
 
 
 @given(st.binary(max_size=600))

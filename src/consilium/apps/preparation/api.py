@@ -250,6 +250,7 @@ def rerun(request, case_id: int):
             up_to_date=result.up_to_date,
             in_progress=result.in_progress,
             no_text=result.no_text,
+            ocr_queued=result.ocr_queued,
             message=result.message,
             # Re-read: a queue running inline may have finished them already.
             runs=[

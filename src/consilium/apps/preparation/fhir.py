@@ -2,22 +2,28 @@
 case's facts and records; export the case summary as mCODE and the signed opinion as a
 FHIR document. Pages, the API and ``consilium fhir`` all call these.
 
-Import: the engine reads and validates (engines/fhir); here each batch of resources is
-stored in one transaction. Facts are CaseFact rows (source fhir) keyed on the case, the
-resource (``fhir_reference``) and the fact name, so importing the same resources again
-adds nothing; a resource that changed updates its facts while they are still only
-proposed, and leaves a fact a person already reviewed as it is (counted). Attachments
-become records through ``records.services.add_document`` (content checks, text
-extraction), with the resource's date as the record date and the resource in the
-record's metadata, keyed the same way.
+Import: the engine reads and validates (engines/fhir); here the whole import is stored
+in one transaction, so a failure part way (a file that cannot be read, a database
+error) stores nothing of it. The transaction starts by locking the case row: a second
+import into the same case (from another coordinator, the API or the command) waits for
+the first to commit, then finds what it stored. Facts are CaseFact rows (source fhir)
+keyed on the case, the resource (``fhir_reference``) and the fact name, a key the
+database holds unique, so importing the same resources again adds nothing; a resource
+that changed updates its facts while they are still only proposed, and leaves a fact a
+person already reviewed as it is (counted). Attachments become records through
+``records.services.add_document`` (content checks, text extraction), with the
+resource's date as the record date and the resource in the record's metadata, keyed
+the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from consilium.apps.access.audit import audited
@@ -25,6 +31,7 @@ from consilium.apps.cases.models import Case, TimelineEvent
 from consilium.apps.cases.services import RuleError, log
 from consilium.apps.preparation.facts import current_facts
 from consilium.apps.preparation.models import CaseFact
+from consilium.apps.records import storage
 from consilium.apps.records.models import Document
 from consilium.apps.records.services import add_document
 from consilium.engines.casework.roles import Role
@@ -40,9 +47,16 @@ from consilium.engines.fhir.model import Extract, ImportReport
 from consilium.engines.fhir.read import Input
 from consilium.engines.fhir.write import Recommendation
 
-#: Resources stored per transaction: a failure loses at most one batch, and a re-run
-#: picks up where it stopped (what was stored is recognized).
+#: Resources looked up and written together (one query for what is stored already).
 BATCH_SIZE = 200
+#: ``CaseFact.fhir_reference``'s length: a longer reference is kept recognizable by a hash.
+REFERENCE_LENGTH = 200
+#: The database's key of a FHIR fact (models.CaseFact.Meta.constraints).
+FACT_KEY = "casefact_one_per_fhir_resource_and_name"
+
+
+class ImportFailed(RuleError):
+    """The import stopped part way; nothing of it was stored."""
 
 
 def person_of(member) -> Person:
@@ -72,34 +86,113 @@ def known_patients(case: Case) -> set[str]:
     return {r for r in refs if isinstance(r, str) and r}
 
 
+def stored_reference(reference: str) -> str:
+    """The resource's key as ``CaseFact.fhir_reference`` holds it. A reference longer
+    than the column keeps its start and a hash of the whole, so two long references
+    that share a start stay apart and the same one always maps to the same key."""
+    if len(reference) <= REFERENCE_LENGTH:
+        return reference
+    digest = hashlib.sha256(reference.encode()).hexdigest()[:40]
+    return f"{reference[: REFERENCE_LENGTH - 49]}…#sha256:{digest}"
+
+
+class _Progress:
+    """Where the import is, for the message when it stops; the record files it wrote
+    first, to remove them again if it stops."""
+
+    def __init__(self) -> None:
+        self.importer: Importer | None = None
+        self.storing = ""  # what is being stored; else the importer's position counts
+        self.new_blobs: set[str] = set()
+
+    @property
+    def where(self) -> str:
+        if self.storing:
+            return self.storing
+        return self.importer.position if self.importer is not None else ""
+
+    def discard_blobs(self) -> None:
+        try:
+            for sha in self.new_blobs:
+                if not Document.objects.filter(sha256=sha).exists():
+                    storage.discard(sha)
+        except (DatabaseError, OSError):
+            # The import's own error is the one to report; a file left behind is never
+            # served (no record points to it) and is stored once if imported again.
+            pass
+
+
 def import_fhir(
     actor, case: Case, source: Input, *, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
     """Import ``source`` into ``case``; the report as a dict. Raises ``RuleError`` when
-    the records are not the member's or the case is closed (nothing is stored then)."""
+    the records are not the member's or the case is closed, and ``ImportFailed`` (a
+    ``RuleError``) when the import stops part way; nothing is stored then."""
     with audited(actor, "fhir.import", case) as audit:
         audit.detail = f"FHIR import of {source.name}"
-        if case.status_enum.is_terminal:
-            raise RuleError("FHIR records cannot be added to a closed case")
-        importer = Importer(source, person_of(case.member), known_patients(case), progress)
+        at = _Progress()
         try:
-            importer.prepare()
-        except PatientMismatch as exc:
-            raise RuleError(exc.message, exc.reasons) from None
-        report = importer.report
-        batch: list[Extract] = []
-        for extract in importer:
-            batch.append(extract)
-            if len(batch) >= BATCH_SIZE:
-                _store(actor, case, batch, report)
-                batch = []
-        if batch:
-            _store(actor, case, batch, report)
-        summary = _summary(report)
-        audit.detail = f"FHIR import of {source.name}: {summary}"
-        if report.facts["created"] or report.documents["created"] or report.facts["updated"]:
-            log(case, TimelineEvent.Kind.DOCUMENT, f"FHIR import: {summary}"[:300], actor)
+            with transaction.atomic():
+                report = _import(actor, case, source, progress, at)
+        except (OSError, DatabaseError) as exc:
+            at.discard_blobs()
+            raise ImportFailed(_failure(source, at, exc)) from exc
+        except BaseException as exc:
+            at.discard_blobs()
+            if not isinstance(exc, RuleError) and at.where:
+                exc.add_note(f"FHIR import of {source.name} at {at.where}: nothing was stored")
+            raise
+        audit.detail = f"FHIR import of {source.name}: {_summary(report)}"
     return report.to_dict()
+
+
+def _import(
+    actor, case: Case, source: Input, progress: Callable[[int], None] | None, at: _Progress
+) -> ImportReport:
+    # The lock makes imports into one case take turns: the next one reads what this one
+    # stored once it commits. (SQLite has no row locks; its write transactions, begun
+    # IMMEDIATE, take turns already.)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status_enum.is_terminal:
+        raise RuleError("FHIR records cannot be added to a closed case")
+    importer = Importer(source, person_of(case.member), known_patients(case), progress)
+    at.importer = importer
+    try:
+        importer.prepare()
+    except PatientMismatch as exc:
+        raise RuleError(exc.message, exc.reasons) from None
+    report = importer.report
+    batch: list[Extract] = []
+    for extract in importer:
+        batch.append(extract)
+        if len(batch) >= BATCH_SIZE:
+            _store(actor, case, batch, report, at)
+            batch = []
+    if batch:
+        _store(actor, case, batch, report, at)
+    if report.facts["created"] or report.documents["created"] or report.facts["updated"]:
+        log(case, TimelineEvent.Kind.DOCUMENT, f"FHIR import: {_summary(report)}"[:300], actor)
+    return report
+
+
+def _failure(source: Input, at: _Progress, exc: Exception) -> str:
+    where = f" at {at.where}" if at.where else ""
+    text = str(exc)
+    if isinstance(exc, IntegrityError) and (
+        FACT_KEY in text or "preparation_casefact.fhir_reference" in text
+    ):
+        # Only when the case lock is missing (a database without row locks).
+        cause = "another import was storing the same resources into this case"
+    elif isinstance(exc, OSError):
+        name = os.path.basename(exc.filename) if isinstance(exc.filename, str) else ""
+        what = ": ".join(x for x in (exc.strerror or text, name) if x)
+        cause = f"a file could not be read or written ({what})"
+    else:
+        cause = f"the database refused the write ({text.strip()})"
+    return (
+        f"The FHIR import of {source.name} stopped{where}: {cause}. Nothing of it was "
+        "stored; import it again"
+    )
 
 
 def _summary(report: ImportReport) -> str:
@@ -110,67 +203,80 @@ def _summary(report: ImportReport) -> str:
     )
 
 
-def _store(actor, case: Case, batch: list[Extract], report: ImportReport) -> None:
-    refs = [e.reference for e in batch]
-    with transaction.atomic():
-        existing = {
-            (f.fhir_reference, f.name): f
-            for f in CaseFact.objects.filter(
-                case=case, source=CaseFact.Source.FHIR, fhir_reference__in=refs
-            )
-        }
-        stored_docs = {
-            (d.metadata.get("fhir"), d.metadata.get("fhir_attachment", 0))
-            for d in Document.objects.filter(case=case, metadata__fhir__in=refs).only("metadata")
-        }
-        new: list[CaseFact] = []
-        for ex in batch:
-            seen: set[str] = set()
-            for fact in ex.facts:
-                if fact.name in seen:
-                    continue
-                seen.add(fact.name)
-                detail = {**fact.detail, "patient": ex.patient, "resource_type": ex.resource_type}
-                row = existing.get((ex.reference, fact.name))
-                if row is None:
-                    new.append(
-                        CaseFact(
-                            case=case,
-                            source=CaseFact.Source.FHIR,
-                            name=fact.name[:60],
-                            value=fact.value[:300],
-                            display=fact.display[:300],
-                            basis="stated",
-                            assertion=fact.assertion,
-                            confidence=1.0,
-                            detail=detail,
-                            fhir_reference=ex.reference[:200],
-                            effective_date=fact.effective_date,
-                            created_by=actor.user,
-                        )
-                    )
-                elif row.value == fact.value[:300] and row.effective_date == fact.effective_date:
-                    report.facts["unchanged"] += 1
-                elif row.review_status == CaseFact.Review.PROPOSED:
-                    row.value, row.display = fact.value[:300], fact.display[:300]
-                    row.detail, row.effective_date = detail, fact.effective_date
-                    row.assertion = fact.assertion
+def _store(actor, case: Case, batch: list[Extract], report: ImportReport, at: _Progress) -> None:
+    """Store one batch (within the import's transaction)."""
+    refs = {e.reference for e in batch}
+    keys = {stored_reference(r) for r in refs}
+    # Rows stored by earlier imports, and (added below) those of this batch, so a
+    # resource that comes twice in one input is stored once.
+    rows = {
+        (f.fhir_reference, f.name): f
+        for f in CaseFact.objects.filter(
+            case=case, source=CaseFact.Source.FHIR, fhir_reference__in=keys
+        )
+    }
+    stored_docs = {
+        (d.metadata.get("fhir"), d.metadata.get("fhir_attachment", 0))
+        for d in Document.objects.filter(case=case, metadata__fhir__in=refs).only("metadata")
+    }
+    new: list[CaseFact] = []
+    for ex in batch:
+        at.storing = f"{ex.where} ({ex.reference})"
+        ref = stored_reference(ex.reference)
+        seen: set[str] = set()
+        for fact in ex.facts:
+            if fact.name in seen:
+                continue
+            seen.add(fact.name)
+            detail = {**fact.detail, "patient": ex.patient, "resource_type": ex.resource_type}
+            value, display = fact.value[:300], fact.display[:300]
+            row = rows.get((ref, fact.name[:60]))
+            if row is None:
+                row = CaseFact(
+                    case=case,
+                    source=CaseFact.Source.FHIR,
+                    name=fact.name[:60],
+                    value=value,
+                    display=display,
+                    basis="stated",
+                    assertion=fact.assertion,
+                    confidence=1.0,
+                    detail=detail,
+                    fhir_reference=ref,
+                    effective_date=fact.effective_date,
+                    created_by=actor.user,
+                )
+                rows[(ref, row.name)] = row
+                new.append(row)
+            elif row.value == value and row.effective_date == fact.effective_date:
+                report.facts["unchanged"] += 1
+            elif row.review_status == CaseFact.Review.PROPOSED:
+                row.value, row.display = value, display
+                row.detail, row.effective_date = detail, fact.effective_date
+                row.assertion = fact.assertion
+                if row.pk is not None:  # else it is written with the batch below
                     row.save(
                         update_fields=["value", "display", "detail", "effective_date", "assertion"]
                     )
-                    report.facts["updated"] += 1
-                else:
-                    report.facts["kept as reviewed"] += 1
-            for doc in ex.documents:
-                if (ex.reference, doc.attachment) in stored_docs:
-                    report.documents["unchanged"] += 1
-                    continue
-                _add_document(actor, case, ex, doc, report)
-        CaseFact.objects.bulk_create(new)
-        report.facts["created"] += len(new)
+                report.facts["updated"] += 1
+            else:
+                report.facts["kept as reviewed"] += 1
+        for doc in ex.documents:
+            if (ex.reference, doc.attachment) in stored_docs:
+                report.documents["unchanged"] += 1
+                continue
+            if _add_document(actor, case, ex, doc, report, at):
+                stored_docs.add((ex.reference, doc.attachment))
+    at.storing = f"{batch[-1].where}, writing the facts of the {len(batch)} resources read last"
+    CaseFact.objects.bulk_create(new)
+    report.facts["created"] += len(new)
+    at.storing = ""
 
 
-def _add_document(actor, case: Case, ex: Extract, doc, report: ImportReport) -> None:
+def _add_document(actor, case: Case, ex: Extract, doc, report: ImportReport, at: _Progress) -> bool:
+    """Add the attachment as a record; False when the file itself is refused."""
+    sha = storage.digest(doc.content)
+    blob_existed = storage.path_for(sha).exists()
     try:
         stored = add_document(
             actor, case, data=doc.content, filename=doc.filename, kind=doc.kind, title=doc.title
@@ -179,7 +285,9 @@ def _add_document(actor, case: Case, ex: Extract, doc, report: ImportReport) -> 
         # The file itself is refused (type, size); the resource's facts still count.
         report.error(ex.where, ex.reference, f"attachment {doc.attachment}: {exc.message}")
         report.documents["refused"] += 1
-        return
+        return False
+    if not blob_existed:
+        at.new_blobs.add(stored.sha256)
     metadata = {
         **stored.metadata,
         "fhir": ex.reference,
@@ -192,6 +300,7 @@ def _add_document(actor, case: Case, ex: Extract, doc, report: ImportReport) -> 
         record_date=doc.date or stored.record_date, metadata=metadata
     )
     report.documents["created"] += 1
+    return True
 
 
 # --- export --------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ class PartNotTaken(Schema):
 class FhirImportReport(Schema):
     source: str
     patients: list[str]
+    # How the records were tied to the member: "name and birth date", "an earlier import
+    # of this case", or "the case chosen: ..." when the input holds no Patient resource.
+    patient_match: str
     total: int
     imported: dict[str, int]
     imported_total: int

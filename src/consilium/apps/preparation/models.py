@@ -99,6 +99,15 @@ class CaseFact(models.Model):
     class Meta:
         ordering = ["name", "-effective_date", "pk"]
         indexes = [models.Index(fields=["case", "name"])]
+        constraints = [
+            # One fact of a name per FHIR resource in a case: importing the same resource
+            # again (even twice at once) updates it and never adds a second.
+            models.UniqueConstraint(
+                fields=["case", "fhir_reference", "name"],
+                condition=models.Q(source="fhir"),
+                name="casefact_one_per_fhir_resource_and_name",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}={self.current_value}"

@@ -147,5 +147,6 @@ class RerunOut(Schema):
     up_to_date: int
     in_progress: int
     no_text: int
+    ocr_queued: int = 0  # scanned records queued for OCR again (their facts follow)
     message: str
     runs: list[RunOut]

@@ -105,8 +105,12 @@ def _active_run(document, digest: str, version: str) -> AbstractionRun | None:
 
 
 def _no_text_run(document) -> AbstractionRun:
+    why = document.text_detail or "The record has no text layer to read."
     latest = document.abstraction_runs.order_by("-pk").first()
     if latest is not None and latest.status == Run.NO_TEXT:
+        if latest.error != why:  # e.g. OCR was unavailable, then failed when retried
+            latest.error = why
+            latest.save(update_fields=["error"])
         return latest
     now = timezone.now()
     return AbstractionRun.objects.create(
@@ -117,7 +121,7 @@ def _no_text_run(document) -> AbstractionRun:
         text_sha256=text_digest(""),
         started_at=now,
         finished_at=now,
-        error=document.text_detail or "The record has no text layer to read.",
+        error=why,
     )
 
 
@@ -126,12 +130,16 @@ def queue_abstraction(document) -> AbstractionRun | None:
     commits. Returns the run the record's status shows: the queued one, the finished run
     for the same text and engine version (nothing is queued then), an unfinished one, or
     a "no text" run for a record whose text could not be read. None for a record that
-    has no text by nature (an image, a DICOM study)."""
+    has no text by nature (an image, a DICOM study) and for a scan OCR has not read yet
+    (the OCR task queues its abstraction when done)."""
     from consilium.apps.preparation.tasks import abstract_document_task
+    from consilium.apps.records.models import Document
     from consilium.background import after_commit
 
+    if document.text_status in Document.OCR_PENDING:
+        return None
     if not (document.text or "").strip():
-        if document.text_status in ("empty", "failed"):
+        if document.text_status in Document.UNREAD:
             return _no_text_run(document)
         return None
     digest, version = text_digest(document.text), engine_version()
@@ -280,6 +288,7 @@ class RerunResult:
     up_to_date: int = 0
     in_progress: int = 0
     no_text: int = 0
+    ocr_queued: int = 0
     runs: list[AbstractionRun] = field(default_factory=list)
 
     @property
@@ -287,6 +296,8 @@ class RerunResult:
         parts = []
         if self.queued:
             parts.append(f"{self.queued} record(s) queued for abstraction")
+        if self.ocr_queued:
+            parts.append(f"{self.ocr_queued} scanned record(s) queued for OCR")
         if self.in_progress:
             parts.append(f"{self.in_progress} already in progress")
         if self.up_to_date:
@@ -298,15 +309,28 @@ class RerunResult:
 
 def rerun_abstraction(actor, case) -> RerunResult:
     """Ask again for every record of the case; only records whose text or the engine
-    changed since their last finished run (or whose run failed) are queued."""
+    changed since their last finished run (or whose run failed) are queued. A scan OCR
+    could not read (Tesseract missing or failing) or whose OCR worker was lost is
+    queued for OCR again; its abstraction follows."""
+    from consilium.apps.records.models import Document
+    from consilium.apps.records.services import ocr_stale, retry_ocr
+
+    retry = {Document.TextStatus.OCR_FAILED, Document.TextStatus.OCR_UNAVAILABLE}
     with audited(actor, "abstraction.run", case) as audit:
         if case.status_enum.is_terminal:
             raise RuleError("The case is closed; its records are no longer abstracted")
         result = RerunResult()
         version = engine_version()
         for document in case.documents.all():
+            if document.text_status in retry or ocr_stale(document):
+                retry_ocr(document)
+                result.ocr_queued += 1
+                continue
+            if document.ocr_pending:
+                result.in_progress += 1
+                continue
             if not (document.text or "").strip():
-                if document.text_status in ("empty", "failed"):
+                if document.text_status in Document.UNREAD:
                     result.no_text += 1
                 continue
             digest = text_digest(document.text)

@@ -66,13 +66,15 @@ def _context(request: HttpRequest, actor: Actor, case) -> dict:
     texts = {d.pk: d.text for d in prep.documents}
     for row in prep.rows:
         row.weak = row.pk in weak_ids
+        row.from_ocr = row.document is not None and row.document.from_ocr(row.start, row.end)
         row.quote = _quote(row, texts.get(row.document_id) or "")
         row.viewer_query = services.viewer_query(row, texts.get(row.document_id) or "")
     histories: dict[int, list[FactReview]] = {}
     for review in FactReview.objects.filter(fact__case=case).select_related("by"):
         histories.setdefault(review.fact_id, []).append(review)
     rows = prep.by_id
-    active = any(r.status in ACTIVE for r in prep.runs.values())
+    ocr_pending = [d for d in prep.documents if d.ocr_pending]
+    active = bool(ocr_pending) or any(r.status in ACTIVE for r in prep.runs.values())
     groups = []
     for key, label, items in prep.summary.by_group():
         groups.append(
@@ -105,6 +107,7 @@ def _context(request: HttpRequest, actor: Actor, case) -> dict:
         "timeline": prep.timeline,
         "documents": documents,
         "active_runs": active,
+        "ocr_pending": ocr_pending,
         "can_review": permits(user, "facts.review", case) and not case.status_enum.is_terminal,
         "can_run": permits(user, "abstraction.run", case) and not case.status_enum.is_terminal,
         "known_names": _known_names(),
@@ -133,6 +136,8 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
         audit.detail = "case page panel"
         prep = services.prepare(case)
         runs = list(prep.runs.values())
+        # Scans OCR is still reading: shown with their page, and the panel keeps polling.
+        ocr_pending = [d for d in prep.documents if d.ocr_pending]
         ctx = {
             "case": case,
             "summary": prep.summary,
@@ -146,7 +151,8 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
             "to_review": sum(1 for f in prep.rows if f.review_status == "proposed"),
             "runs": runs,
             "run_counts": _run_counts(runs),
-            "active_runs": any(r.status in ACTIVE for r in runs),
+            "active_runs": bool(ocr_pending) or any(r.status in ACTIVE for r in runs),
+            "ocr_pending": ocr_pending,
             "can_run": permits(request.user, "abstraction.run", case)
             and not case.status_enum.is_terminal,
         }

@@ -34,7 +34,9 @@ def upload_document(
     content. A refused file (empty, over the size limit, not a supported type, or named
     like another type than it holds) answers **422** with ``{"detail": reason}``: the
     input is at fault, as with any invalid field, and nothing is stored. A rule of the
-    case (e.g. it is closed) answers 409."""
+    case (e.g. it is closed) answers 409. A scan (a PNG, JPEG or TIFF filed as a report,
+    a PDF page without a text layer) answers with ``text_status`` "ocr_queued": its text
+    is read by OCR in the background (``GET`` the record for its progress and outcome)."""
     actor = actor_of(request)
     case = get_case(actor, case_id, "document.upload")
     data = read_upload(file)
@@ -71,6 +73,7 @@ def get_document(request, case_id: int, doc_id: int):
             kind_label=doc.get_kind_display(),
             text=doc.text,
             text_detail=doc.text_detail,
+            ocr=doc.ocr or None,
         )
 
 

@@ -19,6 +19,28 @@ class Document(models.Model):
         IMAGE = "image", "Image"
         OTHER = "other", "Other"
 
+    class TextStatus(models.TextChoices):
+        """Where the record's text stands. A scan waits for OCR in the background
+        (queued, then running with its page in ``text_detail``), then says how it went."""
+
+        EXTRACTED = "extracted", "Text"
+        OCR = "ocr", "Text read by OCR"
+        OCR_QUEUED = "ocr_queued", "Waiting for OCR"
+        OCR_RUNNING = "ocr_running", "Reading scanned pages"
+        OCR_FAILED = "ocr_failed", "OCR failed"
+        OCR_UNAVAILABLE = "ocr_unavailable", "OCR unavailable"
+        EMPTY = "empty", "No text layer"
+        FAILED = "failed", "Text unreadable"
+        NOT_APPLICABLE = "not_applicable", "No text by nature"
+
+    # OCR not finished yet: its facts are read once it is.
+    OCR_PENDING = frozenset({TextStatus.OCR_QUEUED, TextStatus.OCR_RUNNING})
+    # A text record whose text could not be read (fully or, for OCR, in part): shown as
+    # "no text to read" by the abstraction, and worth another try for OCR.
+    UNREAD = frozenset(
+        {TextStatus.EMPTY, TextStatus.FAILED, TextStatus.OCR_FAILED, TextStatus.OCR_UNAVAILABLE}
+    )
+
     FILE_TYPE_CHOICES = [(t.value, t.label) for t in FileType]
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
@@ -30,7 +52,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField()
     text = models.TextField(blank=True)
-    text_status = models.CharField(max_length=20, default="not_applicable")
+    text_status = models.CharField(
+        max_length=20, choices=TextStatus.choices, default=TextStatus.NOT_APPLICABLE
+    )
     text_detail = models.CharField(max_length=500, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -56,3 +80,37 @@ class Document(models.Model):
     @property
     def has_text(self) -> bool:
         return bool(self.text)
+
+    @property
+    def ocr(self) -> dict:
+        """How OCR read the record (engine, pages, confidence), once it has."""
+        return (self.metadata or {}).get("ocr") or {}
+
+    @property
+    def read_by_ocr(self) -> bool:
+        return self.text_status == self.TextStatus.OCR
+
+    @property
+    def ocr_pending(self) -> bool:
+        return self.text_status in self.OCR_PENDING
+
+    @property
+    def ocr_involved(self) -> bool:
+        """OCR read, is reading, or could not read this record: its status line says."""
+        return self.text_status.startswith("ocr")
+
+    def from_ocr(self, start: int | None, end: int | None = None) -> bool:
+        """Whether the text at ``start`` was read by OCR (a mixed PDF's text-layer pages
+        were not); without a position, any text of a record read by OCR counts."""
+        if not self.read_by_ocr:
+            return False
+        spans = self.ocr.get("spans")
+        if start is None or not spans:
+            return True
+        return any(a <= start < b for a, b in spans)
+
+    @property
+    def ocr_confidence(self) -> int | None:
+        """Mean word confidence of the OCR text, as a whole percentage."""
+        value = self.ocr.get("confidence")
+        return None if value is None else round(value)

@@ -28,6 +28,8 @@ from consilium.engines.records.filetypes import FileType
 # Types a browser shows itself; anything else is always a download.
 INLINE_TYPES = frozenset({FileType.PDF, FileType.PNG, FileType.JPEG, FileType.TEXT})
 IMAGE_TYPES = frozenset({FileType.PNG, FileType.JPEG})
+# Scans a browser does not show (a fax): offered for download, with their OCR text.
+SCAN_TYPES = frozenset({FileType.TIFF})
 
 
 def _document(case, doc_id: int) -> Document:
@@ -133,6 +135,7 @@ def viewer(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
                 "is_pdf": file_type is FileType.PDF,
                 "is_image": file_type in IMAGE_TYPES,
                 "is_text": file_type is FileType.TEXT,
+                "is_scan": file_type in SCAN_TYPES,
                 "file_type_label": file_type.label,
                 "is_member": actor.role is not None and actor.role.value == "member",
                 "marked": marked,

@@ -43,8 +43,9 @@ PERCENT_KEY = re.compile(r"\s*=")
 # "... are considered borderline", "defined as positive": a rule, not a result.
 RULE_BEFORE = re.compile(r"(?:considered|defined\s+as)\s+$", re.IGNORECASE)
 # "positive and negative controls": the run's controls, not the tumour.
+# "controis": OCR reads l as i.
 CONTROL_AFTER = re.compile(
-    r"\W+(?:and\s+negative\s+|and\s+positive\s+)?(?:\w+\s+)?controls?\b", re.IGNORECASE
+    r"\W+(?:and\s+negative\s+|and\s+positive\s+)?(?:\w+\s+)?contro[li]s?\b", re.IGNORECASE
 )
 # A marker named inside a reference range or scoring key ("Reference range: estrogen and
 # progesterone receptor: <1% = negative") is not a result.
@@ -64,7 +65,7 @@ POPULATION_AFTER = re.compile(
 # defined as ...": a method note, not a result.
 METHOD_NOTE = re.compile(
     r"\b(?:is|are)\s+(?:calculated|defined|scored|computed|interpreted\s+as\s+follows)\b"
-    r"|\bdefined\s+as\b",
+    r"|\bdefined\s+as\b|\bcases\s+(?:are|were)\s+those\b",
     re.IGNORECASE,
 )
 # "Her2 Negative <10.7 Positive >=11.5": the words after the marker are a scoring key.
@@ -72,6 +73,31 @@ KEY_IN_WINDOW = re.compile(
     r"^\W{0,4}(?:[\w.]+\W{1,3}){0,2}?(?:negative|positive|equivocal)\s*(?:[<>≤≥]|=\s*\d)",
     re.IGNORECASE,
 )
+# A statement about the test in general, not this tumour's result: a policy ("will be
+# ordered for all HER2 IHC 2+ results"), a caution ("a 2+ result ... may not indicate
+# gene amplification") or alternatives ("IHC 3+ or FISH positive", "over-expressed or
+# gene amplified", as in eligibility notes of trials).
+GENERAL_STATEMENT = re.compile(
+    r"\b[0-3]\+\s+results\b|\bmay\W+(?:not\W+)?indicate\b|\bfor\s+all\b"
+    r"|(?:positive|negative|amplified|over-?expressed|[0-3]\+)\s+or\s+(?:\w+\s+)?"
+    r"(?:FISH|ISH|IHC|gene|protein|positive|negative|amplified|[0-3]\+)",
+    re.IGNORECASE,
+)
+# "HER-2 RESULTS. ... Block Number: A1. Interpretation: EQUIVOCAL. Intensity: 2+": a
+# results block whose heading names the marker and whose labelled interpretation
+# follows a few labels later (specimen, block). The block ends at the next marker.
+RESULTS_HEADING = re.compile(r"^\W{0,3}(?:status\s+)?results?\b", re.IGNORECASE)
+BLOCK_REACH = 300
+BLOCK_INTERPRETATION = re.compile(
+    r"\binterpretation\s*:\s*(?P<s>positive|negative|equivocal)\b"
+    r"(?:[^:]{0,40}?\bintensity\s*:\s*(?P<i>[0-3])\s*\+)?",
+    re.IGNORECASE,
+)
+ORDERED_BEFORE = re.compile(
+    r"(?:sent|order\w*|reflex\w*|request\w*)\s+(?:\w+\s+)?(?:for\s+)?$", re.I
+)
+KEY_STATUSES = re.compile(r"\b(?:positive|negative|equivocal)\b")
+IHC_WORDS = re.compile(r"\b(?:IHC|immunohisto\w*|immunostain\w*|HercepTest)", re.IGNORECASE)
 # Allred proportion score: 0 none, 1 <1%, 2 1-10%, 3 10-33%, 4 33-66%, 5 >66% of nuclei
 # (Harvey et al., J Clin Oncol 1999), so 2 and up meets the ASCO/CAP 1% threshold.
 ALLRED_PROPORTION = re.compile(r"proportion\s+score\W{0,4}(?P<ps>[0-5])(?!\d)", re.IGNORECASE)
@@ -88,9 +114,10 @@ EXPRESSION_SCORE = re.compile(r"^\W{0,3}score\W{0,3}(?:\d{1,2}\.\d|[4-9]|\d{2})"
 # "for all 2+ IHC results please do FISH": a score in an instruction, not a result.
 CONDITIONAL_BEFORE = re.compile(r"(?:\bfor all|\bif|\bany|\ball)\s+$", re.IGNORECASE)
 # "-" is a status only where a sign can end ("ER-/PR-", "ER -, ", "ER- PR-"), not in
-# "PR- clone 1E2".
+# "PR- clone 1E2" or before the assay's name ("HER-2/NEU - DAKO HERCEPTEST: ...").
 SIGN = re.compile(
-    r"^\s*(?:\(\s*)?(?P<s>\+|-(?=\s*(?:[/,;.)\]]|$|and\b|or\b|\(|(?-i:[A-Z]{2,})\b))|pos\b|neg\b)(?!\d)",
+    r"^\s*(?:\(\s*)?(?P<s>\+|-(?=\s*(?:[/,;.)\]]|$|and\b|or\b|\(|(?-i:[A-Z]{2,})\b))"
+    r"(?!\s*(?:dako|herceptest|ventana|pathway|leica|oracle|clone)\b)|pos\b|neg\b)(?!\d)",
     re.IGNORECASE,
 )
 HER2_SCORE = re.compile(
@@ -336,7 +363,17 @@ def _her2(window: str) -> tuple[str | None, dict]:
     detail: dict = {}
     score = HER2_SCORE.search(window[:70])
     status, m = _status_words(window)
-    ish = bool(ISH_WORDS.search(window[:50]))
+    ish_word = ISH_WORDS.search(window[:50])
+    ihc_word = IHC_WORDS.search(window[:50])
+    # "by IHC: EQUIVOCAL, block sent for FISH": the method named first is the result's.
+    ish = ish_word is not None and (ihc_word is None or ish_word.start() < ihc_word.start())
+    if ish and ORDERED_BEFORE.search(window[max(0, ish_word.start() - 20) : ish_word.start()]):
+        ish = False  # "equivocal, block sent for FISH": the ISH test is ordered, not read
+    scores = {x.group("s") or x.group("s2") or x.group("s3") for x in HER2_SCORE.finditer(window)}
+    if len(scores) > 1 and len(set(KEY_STATUSES.findall(window.lower()))) > 1:
+        # "negative (score 0/1+), equivocal (score 2+)": the scale's key, not a result
+        # ("NEGATIVE (0). Negative (0-1+)" is a result with its range: one status).
+        return None, detail
     if status in ("not_performed", "pending") and (score is None or m.start() < score.start()):
         return status, detail
     if score and (
@@ -379,6 +416,29 @@ def _her2(window: str) -> tuple[str | None, dict]:
             detail["ish"] = "amplified" if status == "positive" else "not amplified"
         return status, detail
     return None, detail
+
+
+def _results_block(doc: Document, mentions: list[Mention], i: int) -> tuple[str | None, dict]:
+    """The labelled interpretation of a HER2 results block (see RESULTS_HEADING)."""
+    x = mentions[i]
+    limit = min(len(doc.text), x.end + BLOCK_REACH)
+    for nxt in mentions[i + 1 :]:
+        if nxt.marker != x.marker:
+            limit = min(limit, nxt.start)
+            break
+    block = doc.text[x.end : limit]
+    m = BLOCK_INTERPRETATION.search(block)
+    if m is None:
+        return None, {}
+    status = m.group("s").lower()
+    detail: dict = {"read_from": "results block"}
+    if m.group("i") is not None:
+        detail["ihc_score"] = f"{m.group('i')}+"
+    elif ISH_WORDS.search(block[: m.start()]) and not IHC_WORDS.search(block[: m.start()]):
+        detail["ish"] = {"positive": "amplified", "negative": "not amplified"}.get(
+            status, "equivocal"
+        )
+    return status, detail
 
 
 def _gene(window: str, kind: str) -> tuple[str | None, dict]:
@@ -478,13 +538,16 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
             or KEY_IN_WINDOW.search(window)
             or POPULATION_AFTER.search(window)
             or METHOD_NOTE.search(window[:80])
+            or GENERAL_STATEMENT.search(window[:90])
         ):
-            results[i] = (x, None, {})
+            results[i] = (x, None, {"not_a_result": True})
             continue
         if x.kind == "receptor":
             value, detail = _receptor(window)
         elif x.kind == "her2":
             value, detail = _her2(window)
+            if value is None and RESULTS_HEADING.match(window):
+                value, detail = _results_block(doc, mentions, i)
             if value in ("positive", "negative", "equivocal") and not (
                 {"ihc_score", "ish"} & set(detail)
             ):
@@ -552,6 +615,8 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
     facts: list[Fact] = []
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for x, value, detail in results:
+        if detail.get("not_a_result"):
+            continue
         if value is None:
             a = doc.assertion(x.start, x.end, post_window=40)
             if a.status in ("not_performed", "pending"):

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from consilium.engines.abstraction import biomarkers, cancer, findings, staging, tnm, treatments
+from consilium.engines.abstraction import (
+    biomarkers,
+    cancer,
+    findings,
+    serum,
+    staging,
+    tnm,
+    treatments,
+)
 from consilium.engines.abstraction.model import Abstraction, Fact
 from consilium.engines.abstraction.text import Document
 
@@ -55,6 +63,7 @@ def abstract(text: str, document_id: str | None = None) -> Abstraction:
     facts += marker_facts
     result.er, result.pr, result.her2 = summary["ER"], summary["PR"], summary["HER2"]
     facts += treatments.extract(doc)
+    facts += serum.extract(doc)
 
     facts.sort(key=lambda f: (f.provenance.start, f.name))
     result.facts = facts

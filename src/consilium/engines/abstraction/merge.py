@@ -123,7 +123,24 @@ def same_value(name: str, a: str, b: str) -> bool:
             return float(a) == float(b)
         except ValueError:
             pass
+    if fact_spec(name).get("group") == "labs":
+        la, lb = lab_quantity(a), lab_quantity(b)
+        if la is not None and lb is not None:
+            # "5.0" and "5 ng/mL" are one result; a unit only disagrees when both give one.
+            return la[:2] == lb[:2] and (la[2] is None or lb[2] is None or la[2] == lb[2])
     return _key(a) == _key(b)
+
+
+_LAB_VALUE = re.compile(r"^\s*(<=|>=|<|>)?\s*(\d+(?:\.\d+)?|\.\d+)\s*(\S.*)?$")
+
+
+def lab_quantity(value: str) -> tuple[str, float, str | None] | None:
+    """(comparator, number, unit) of a lab value as written ("<0.1 ng/mL"), else None."""
+    m = _LAB_VALUE.match(str(value))
+    if m is None:
+        return None
+    unit = _key(m.group(3)) if m.group(3) else None
+    return m.group(1) or "", float(m.group(2)), unit
 
 
 def _key(value: str) -> str:
@@ -553,6 +570,12 @@ def describe(name: str, value: Any, detail: Mapping[str, Any] | None = None) -> 
         return f"{detail['name']} ({text})"
     if name == "tumour_size_cm":
         return f"{text} cm"
+    if fact_spec(name).get("group") == "labs" and "value" in detail:
+        # A serum marker read from text: its value says the number and unit already.
+        notes = [str(detail["date"])] if detail.get("date") else []
+        if detail.get("elevated") is not None:
+            notes.append("elevated" if detail["elevated"] else "not elevated")
+        return f"{text} ({', '.join(notes)})" if notes else text
     extras = [
         str(detail[k])
         for k in ("alteration", "protein_change", "percent", "ihc_score", "score", "value")

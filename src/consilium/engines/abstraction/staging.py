@@ -27,6 +27,28 @@ def _sites() -> dict[str, dict]:
         compiled["t_blockers"] = [
             re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in spec.get("t_blockers", [])
         ]
+        compiled["t_rules"] = [
+            {
+                "t": r["t"],
+                "why": r["why"],
+                "all": [
+                    (kind, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE))
+                    for cond in r["all"]
+                    for kind, pattern in cond.items()
+                ],
+            }
+            for r in spec.get("t_rules", [])
+        ]
+        if "t_by_thickness" in spec:
+            thickness = spec["t_by_thickness"]
+            compiled["t_by_thickness"] = {
+                "label": re.compile(
+                    rf"(?:{thickness['label']})\W{{0,20}}?(?P<v>\d{{1,2}}(?:\.\d{{1,2}})?)"
+                    r"\s*(?P<unit>mm|millimet\w*|cm|centimet\w*)\b",
+                    re.IGNORECASE,
+                ),
+                "rows": thickness["rows"],
+            }
         compiled.setdefault("n_by_positive_nodes", data["default"]["n_by_positive_nodes"])
         for code in spec["codes"]:
             sites[code] = compiled
@@ -47,15 +69,76 @@ PRESENT_VALUE = re.compile(
 )
 
 
-def _present(doc: Document, regex: re.Pattern[str]) -> re.Match[str] | None:
+ABSENT_VALUE = re.compile(
+    r"^(?:no|none|absent|not (?:identified|seen|present|detected)|negative)\b", re.IGNORECASE
+)
+
+
+def _stated(doc: Document, regex: re.Pattern[str], status: str) -> re.Match[str] | None:
+    """The first mention the report states with ``status``: "present" (asserted, not
+    negated) or "absent" ("Vascular invasion: not identified", "There is no vascular
+    invasion"). A labelled value decides; otherwise the sentence's assertion does. Not
+    mentioning a finding is neither."""
+    values = PRESENT_VALUE if status == "present" else ABSENT_VALUE
     for m in regex.finditer(doc.text):
         label = LABEL_VALUE.match(doc.text, m.end())
         if label is not None:
-            if PRESENT_VALUE.match(label.group("value").strip()):
+            if values.match(label.group("value").strip()):
                 return m
             continue
-        if doc.assertion(m.start(), m.end(), post_window=25).status == "present":
+        if doc.assertion(m.start(), m.end(), post_window=25).status == status:
             return m
+    return None
+
+
+def _present(doc: Document, regex: re.Pattern[str]) -> re.Match[str] | None:
+    return _stated(doc, regex, "present")
+
+
+def _absent(doc: Document, regex: re.Pattern[str]) -> re.Match[str] | None:
+    return _stated(doc, regex, "absent")
+
+
+def _by_rules(doc: Document, site: dict) -> tuple[str, str, int, int] | None:
+    """The first of the site's finding rules whose conditions all hold: (T, why, span)."""
+    for rule in site["t_rules"]:
+        anchor = None
+        for kind, regex in rule["all"]:
+            if kind == "present":
+                m = _present(doc, regex)
+                if m is None:
+                    break
+                anchor = anchor or m
+            elif kind == "absent":
+                m = _absent(doc, regex)
+                if m is None:
+                    break
+                anchor = anchor or m
+            elif kind == "not_present" and _present(doc, regex) is not None:
+                break
+        else:
+            if anchor is not None:
+                return rule["t"], rule["why"], anchor.start(), anchor.end()
+    return None
+
+
+def _by_thickness(doc: Document, site: dict) -> tuple[str, str, int, int] | None:
+    spec = site.get("t_by_thickness")
+    if not spec:
+        return None
+    found = [m for m in spec["label"].finditer(doc.text)]
+    if not found:
+        return None
+
+    # The largest stated thickness: a re-excision may restate a smaller residual depth.
+    def mm(m: re.Match[str]) -> float:
+        value = float(m.group("v"))
+        return value * 10 if m.group("unit").lower().startswith("c") else value
+
+    best = max(found, key=mm)
+    for row in spec["rows"]:
+        if mm(best) <= float(row["max_mm"]):
+            return row["t"], f"tumour thickness {mm(best):g} mm", best.start(), best.end()
     return None
 
 
@@ -63,6 +146,20 @@ def infer_t(doc: Document, cancer_code: str | None, size: Size | None) -> Fact |
     site = _sites().get(cancer_code or "")
     if site is None:
         return None
+    for reader in (_by_rules, _by_thickness):
+        found = reader(doc, site)
+        if found is not None:
+            value, why, start, end = found
+            return Fact(
+                "pT",
+                value,
+                Provenance(
+                    doc.document_id, start, end, doc.sentence(start), doc.section_at(start).name
+                ),
+                basis="inferred",
+                inferred_from=f"{why} ({edition()}, {site['name']} T definitions)",
+                confidence=float(site.get("rule_confidence", 0.8)),
+            )
     by_size = None
     if (
         size is not None

@@ -16,6 +16,8 @@ HERE = Path(__file__).resolve().parent
 # Modules that do not take part in reading one text (evaluation, file formats, merging
 # many records, the timeline, this file).
 NOT_ENGINE = frozenset({"evaluate.py", "jsonl.py", "merge.py", "timeline.py", "version.py"})
+# Code of other engines that reading a text uses (serum.py reads dates with it).
+BORROWED = (HERE.parent / "records" / "dates.py",)
 
 
 @cache
@@ -23,8 +25,9 @@ def engine_version() -> str:
     digest = hashlib.sha256()
     files = sorted(p for p in HERE.glob("*.py") if p.name not in NOT_ENGINE)
     files += sorted((HERE / "data").glob("*.yaml"))
+    files += list(BORROWED)
     for path in files:
-        digest.update(path.relative_to(HERE).as_posix().encode())
+        digest.update(path.relative_to(HERE.parent).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
     return f"abstraction-{digest.hexdigest()[:16]}"

@@ -71,6 +71,9 @@ class ImportReport:
 
     source: str = ""
     patients: list[str] = field(default_factory=list)
+    # How the records were tied to the member: "name and birth date" (a Patient of the
+    # input), "an earlier import of this case", or "the case chosen: ..." (no Patient).
+    patient_match: str = ""
     total: int = 0
     imported: Counter[str] = field(default_factory=Counter)
     errors: list[Problem] = field(default_factory=list)
@@ -107,6 +110,7 @@ class ImportReport:
         return {
             "source": self.source,
             "patients": list(self.patients),
+            "patient_match": self.patient_match,
             "total": self.total,
             "imported": dict(sorted(self.imported.items())),
             "imported_total": self.imported_total,

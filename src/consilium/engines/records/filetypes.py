@@ -21,6 +21,7 @@ class FileType(StrEnum):
     DICOM = "dicom"
     PNG = "png"
     JPEG = "jpeg"
+    TIFF = "tiff"
     FHIR_JSON = "fhir_json"
 
     @property
@@ -39,6 +40,7 @@ MEDIA_TYPES = {
     FileType.DICOM: "application/dicom",
     FileType.PNG: "image/png",
     FileType.JPEG: "image/jpeg",
+    FileType.TIFF: "image/tiff",
     FileType.FHIR_JSON: "application/fhir+json",
 }
 LABELS = {
@@ -48,6 +50,7 @@ LABELS = {
     FileType.DICOM: "DICOM image",
     FileType.PNG: "PNG image",
     FileType.JPEG: "JPEG image",
+    FileType.TIFF: "TIFF image",
     FileType.FHIR_JSON: "FHIR JSON resource",
 }
 # Extensions that claim a type; a file named with one of these must hold that type.
@@ -61,10 +64,14 @@ EXTENSIONS = {
     ".png": {FileType.PNG},
     ".jpg": {FileType.JPEG},
     ".jpeg": {FileType.JPEG},
+    ".tif": {FileType.TIFF},
+    ".tiff": {FileType.TIFF},
     ".json": {FileType.FHIR_JSON},
     ".fhir": {FileType.FHIR_JSON},
 }
 SUPPORTED = ", ".join(LABELS[t] for t in FileType)
+# Little- and big-endian TIFF, and BigTIFF (faxes are usually the first).
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 
 class Rejected(ValueError):
@@ -114,6 +121,10 @@ def sniff(data: bytes) -> FileType | None:
         return FileType.JPEG
     if len(data) >= 132 and data[128:132] == b"DICM":
         return FileType.DICOM
+    # After DICOM: a DICOM file may carry a TIFF header in its preamble (whole-slide
+    # images made readable by both kinds of viewer); it is a DICOM study first.
+    if data[:4] in TIFF_MAGIC:
+        return FileType.TIFF
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
         return FileType.DOCX
     text = _as_text(data)

@@ -127,6 +127,11 @@ def format_report(report: dict) -> str:
     lines = [
         f"FHIR import of {report['source']} "
         f"(patient {', '.join(report['patients']) or 'from an earlier import'})",
+        *(
+            [f"  tied to the member by {report['patient_match']}"]
+            if report["patient_match"]
+            else []
+        ),
         f"  resources read: {report['total']}",
         f"  imported: {report['imported_total']}"
         + (

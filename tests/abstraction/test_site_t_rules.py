@@ -1,0 +1,101 @@
+"""Site T rules read from data/staging.yaml: findings that decide a category on their own
+(hepatocellular carcinoma, testis), melanoma's Breslow thickness, oral cavity bone
+invasion. Each inferred T says it was inferred and from what."""
+
+import pytest
+
+from consilium.engines.abstraction import abstract
+
+
+def _inferred_t(text):
+    result = abstract(text)
+    facts = [f for f in result.facts if f.name == "pT" and f.basis == "inferred"]
+    return result, (facts[0] if facts else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "t"),
+    [
+        (
+            "Liver, segment VI, resection: hepatocellular carcinoma, forming a 3.5 cm mass. "
+            "Vascular invasion: Not identified. Margins free.",
+            "T1",
+        ),
+        (
+            "Liver, left lobe: hepatocellular carcinoma, a single 6 cm nodule. "
+            "Microvascular invasion is present.",
+            "T2",
+        ),
+    ],
+)
+def test_hepatocellular_t_from_findings(text, t):
+    result, fact = _inferred_t(text)
+    assert fact is not None and fact.value == t
+    assert result.pT == t
+    assert "AJCC" in fact.inferred_from and "vascular invasion" in fact.inferred_from
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Vascular invasion not mentioned: T1 or T2 cannot be told apart.
+        "Liver, resection: hepatocellular carcinoma, 3.5 cm. Margins free.",
+        # Satellite nodules: more than one tumour.
+        "Liver, resection: hepatocellular carcinoma, 3.5 cm, with satellite nodules. "
+        "No vascular invasion.",
+        # One kind of vessel invasion absent, another present.
+        "Hepatocellular carcinoma, 3 cm. Portal vein invasion: no. Microvessel invasion: yes.",
+    ],
+)
+def test_hepatocellular_t1_needs_one_tumour_and_no_vascular_invasion(text):
+    result, fact = _inferred_t(text)
+    assert result.pT != "T1"
+
+
+@pytest.mark.parametrize(
+    ("thickness", "t"),
+    [("0.8 mm", "T1"), ("1.6 mm", "T2"), ("3.1 mm", "T3"), ("5.2 mm", "T4"), ("0.45 cm", "T4")],
+)
+def test_melanoma_t_from_breslow_thickness(thickness, t):
+    text = (
+        "Skin, left back, excision: invasive malignant melanoma, superficial spreading type. "
+        f"Breslow thickness: {thickness}. Ulceration: absent."
+    )
+    result, fact = _inferred_t(text)
+    assert fact is not None and fact.value == t
+    assert result.pT == t
+    assert "thickness" in fact.inferred_from
+
+
+def test_melanoma_full_thickness_skin_is_not_a_breslow_thickness():
+    text = "Skin, excision: malignant melanoma. Full thickness skin ellipse, 4 cm."
+    _, fact = _inferred_t(text)
+    assert fact is None
+
+
+@pytest.mark.parametrize(
+    ("text", "t"),
+    [
+        ("Testis, orchiectomy: seminoma, 4 cm. Lymphovascular invasion: not identified.", "T1"),
+        ("Testis, orchiectomy: seminoma, 4 cm. Lymphovascular invasion: present.", "T2"),
+        ("Testis, orchiectomy: seminoma. The tumor invades the spermatic cord.", "T3"),
+    ],
+)
+def test_testis_t_from_findings(text, t):
+    result, fact = _inferred_t(text)
+    assert fact is not None and fact.value == t
+
+
+def test_testis_silent_on_vascular_invasion_gives_no_t():
+    _, fact = _inferred_t("Testis, orchiectomy: seminoma, 4 cm, limited to the testis.")
+    assert fact is None
+
+
+def test_oral_cavity_bone_invasion_is_t4():
+    text = (
+        "Floor of mouth and mandible, composite resection: invasive squamous cell carcinoma "
+        "of the oral cavity, 2.1 cm, invading the mandible."
+    )
+    result, fact = _inferred_t(text)
+    assert fact is not None and fact.value == "T4"
+    assert result.pT == "T4"
