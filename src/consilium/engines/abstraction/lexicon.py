@@ -52,16 +52,17 @@ def words(patterns: list[str], flags: int = re.IGNORECASE, plural: bool = False)
     return re.compile(r"(?<!\w)" + _alternation(patterns, plural), flags)
 
 
-def _alternation(patterns: list[str], plural: bool) -> str:
+def alternation(patterns: list[str], *, phrases: bool = True) -> str:
+    """The patterns as one regex alternation, longest first; ``phrases``: their spaces
+    also take an OCR line break (unit spellings are not phrases: their " ?" is an
+    optional space)."""
     ordered = sorted(patterns, key=len, reverse=True)
+    return "|".join(f"(?:{line_break_tolerant(p) if phrases else p})" for p in ordered)
+
+
+def _alternation(patterns: list[str], plural: bool) -> str:
     suffix = r"(?:e?s)?" if plural else ""
-    return (
-        "(?:"
-        + "|".join(f"(?:{line_break_tolerant(p)})" for p in ordered)
-        + ")"
-        + suffix
-        + r"(?![\w])"
-    )
+    return "(?:" + alternation(patterns) + ")" + suffix + r"(?![\w])"
 
 
 _WORD_CHAR = re.compile(r"\w")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from consilium.engines.abstraction.lexicon import line_break_tolerant, load
+from consilium.engines.abstraction.lexicon import alternation, load
 from consilium.engines.abstraction.model import Fact, Provenance
 from consilium.engines.abstraction.text import Document
 from consilium.engines.records.dates import DATE, parse_date
@@ -69,17 +69,10 @@ LETTER_AFTER = re.compile(r"[A-Za-zµμ]")
 UNIT_LIKE = re.compile(r"\s*\.?\s*[A-Za-zµμ]+\s*/")
 
 
-def _alternation(patterns: list[str], *, words: bool = True) -> str:
-    """Longest first; ``words``: phrases whose spaces also take an OCR line break (unit
-    spellings are not phrases: their " ?" is an optional space)."""
-    ordered = sorted(patterns, key=len, reverse=True)
-    return "|".join(f"(?:{line_break_tolerant(p) if words else p})" for p in ordered)
-
-
 def _phrases(patterns: list[str], *, anchor: str = "") -> re.Pattern[str]:
     """Whole-word phrases, case-insensitive; ``anchor`` "start" or "end" ties them to an
     end of the text they are searched in."""
-    body = r"(?<![\w])(?:" + _alternation(patterns) + r")(?![\w])"
+    body = r"(?<![\w])(?:" + alternation(patterns) + r")(?![\w])"
     if anchor == "start":  # for ``match`` at a position ("^" would not anchor there)
         body = r"\W{0,3}" + body
     elif anchor == "end":
@@ -117,25 +110,25 @@ def rules() -> Rules:
     markers, groups = [], []
     for i, (name, spec) in enumerate(data["markers"].items()):
         markers.append(Marker(name, tuple(spec["units"])))
-        groups.append(f"(?P<m{i}>{_alternation(spec['aliases'])})")
+        groups.append(f"(?P<m{i}>{alternation(spec['aliases'])})")
     mention = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE)
     units = {
         unit: re.compile(
-            r"\s*\.?\s*(?:" + _alternation(spellings, words=False) + r")(?![\w/])", re.IGNORECASE
+            r"\s*\.?\s*(?:" + alternation(spellings, phrases=False) + r")(?![\w/])", re.IGNORECASE
         )
         for unit, spellings in data["units"].items()
     }
     not_a_level = re.compile(r"\s*(?:" + "|".join(data["not_a_level"]) + ")", re.IGNORECASE)
-    connectors = _alternation(data["connectors"])
+    connectors = alternation(data["connectors"])
     gap = re.compile(
         r"^(?:[\s:=,.()\[\]'\"~-]+|<=|>=|[<>≤≥]|(?:" + connectors + r")(?![\w]))*$",
         re.IGNORECASE,
     )
-    cue = _alternation(data["reference_cues"])
+    cue = alternation(data["reference_cues"])
     cmp_words = r"<=|>=|≤|≥|<|>|less\s+than|up\s+to|under|below"
     sep = r"[^\w<>≤≥]"  # punctuation between a cue and its limit, not a comparator
-    unit_any = _alternation(
-        [s for spellings in data["units"].values() for s in spellings], words=False
+    unit_any = alternation(
+        [s for spellings in data["units"].values() for s in spellings], phrases=False
     )
     reference = re.compile(
         rf"(?<![\w])(?P<cue>{cue}){sep}{{0,3}}(?:(?:is|of|at)\s+)?{sep}{{0,2}}"
@@ -152,9 +145,9 @@ def rules() -> Rules:
     )
     elevated = re.compile(
         r"(?<![\w])(?:(?P<no>"
-        + _alternation(data["elevated"]["within"])
+        + alternation(data["elevated"]["within"])
         + r")|(?P<yes>"
-        + _alternation(data["elevated"]["above"])
+        + alternation(data["elevated"]["above"])
         + r"))(?![\w])",
         re.IGNORECASE,
     )
