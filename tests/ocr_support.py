@@ -39,6 +39,16 @@ def needs_tesseract() -> None:
         pytest.skip(f"OCR unavailable: {reason} ({INSTALL})")
 
 
+def needs_osd() -> None:
+    """For tests of Tesseract's orientation detection (without it, pages are still
+    turned, by word confidence: tests/records/test_ocr_orientation.py covers both)."""
+    needs_tesseract()
+    if not ocr.has_osd():
+        pytest.skip(
+            "Tesseract's orientation model is not installed (apt-get install tesseract-ocr-osd)"
+        )
+
+
 def _font(px: int):
     from PIL import ImageFont
 
@@ -63,23 +73,49 @@ def page(lines: list[str], *, dpi: int = 300, font_pt: float = 11):
     return image
 
 
-def scanned_pdf(*pages: list[str]) -> bytes:
-    """An image-only PDF (one page per list of lines), as a scanner makes."""
-    images = [page(lines) for lines in pages or (REPORT,)]
+def misfed(image, *, turn: int = 0, skew: float = 0.0):
+    """The page as fed in crooked: tilted ``skew`` degrees anticlockwise, then turned
+    ``turn`` degrees clockwise (90: sideways, 180: upside down)."""
+    from PIL import Image
+
+    if skew:
+        image = image.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    return image.rotate(-turn, expand=True, fillcolor=255) if turn % 360 else image
+
+
+def char_accuracy(expected: str, got: str) -> float:
+    """How alike two texts are, character by character, whitespace aside (0-1)."""
+    import difflib
+
+    a, b = " ".join(expected.split()), " ".join(got.split())
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def scanned_pdf(*pages: list[str], turn: int = 0, skew: float = 0.0) -> bytes:
+    """An image-only PDF (one page per list of lines), as a scanner makes; every page
+    ``misfed`` by ``turn`` and ``skew`` when given."""
+    images = [misfed(page(lines), turn=turn, skew=skew) for lines in pages or (REPORT,)]
     buf = io.BytesIO()
     images[0].save(buf, "PDF", resolution=300, save_all=True, append_images=images[1:])
     return buf.getvalue()
 
 
-def image(lines: list[str] = REPORT, fmt: str = "PNG") -> bytes:
+def image(
+    lines: list[str] = REPORT, fmt: str = "PNG", *, turn: int = 0, skew: float = 0.0
+) -> bytes:
     buf = io.BytesIO()
-    page(lines).save(buf, fmt, dpi=(300, 300))
+    misfed(page(lines), turn=turn, skew=skew).save(buf, fmt, dpi=(300, 300))
     return buf.getvalue()
 
 
-def fax_tiff(*pages: list[str]) -> bytes:
-    """A multi-page black-and-white TIFF, compressed like a fax (CCITT group 4)."""
-    images = [page(lines, dpi=200).convert("1") for lines in pages or (FAX,)]
+def fax_tiff(*pages: list[str], turned: dict[int, int] | None = None) -> bytes:
+    """A multi-page black-and-white TIFF, compressed like a fax (CCITT group 4);
+    ``turned`` maps a 1-based page to the degrees it was fed in turned clockwise."""
+    turned = turned or {}
+    images = [
+        misfed(page(lines, dpi=200), turn=turned.get(n, 0)).convert("1")
+        for n, lines in enumerate(pages or (FAX,), 1)
+    ]
     buf = io.BytesIO()
     images[0].save(
         buf,

@@ -18,10 +18,15 @@ CONSILIUM_CLAIMS_INBOX             claims deliveries to scan: one subdirectory p
 CONSILIUM_CLAIMS_SCANS_DIR         scan outputs (default CONSILIUM_VAR_DIR/claims/scans)
 CONSILIUM_OUTREACH_AUTO_OPEN_SCORE open a proactive case without a coordinator at or above
                       this claims score (default: never; a program may set its own)
+CONSILIUM_FHIR_IMPORT_WAIT         seconds a FHIR import waits for another import into the
+                      same case before giving up (default 120; PostgreSQL)
 CONSILIUM_OCR_DPI                  resolution scanned PDF pages are read at (default 300)
 CONSILIUM_OCR_LANGUAGE             Tesseract model(s), e.g. eng or eng+spa (default eng)
 CONSILIUM_OCR_PAGE_TIMEOUT         seconds OCR may spend on one page (default 120)
 CONSILIUM_OCR_MAX_PAGES            scanned pages read per record (default 50)
+CONSILIUM_OCR_STRAIGHTEN           turn scanned pages that are sideways or upside down and
+                      level tilted ones before reading them (default 1; 0 reads them as
+                      they come)
 """
 
 from __future__ import annotations
@@ -204,6 +209,9 @@ CLAIMS_SCANS_DIR = Path(
 ).resolve()
 OUTREACH_AUTO_OPEN_SCORE = _env_float("CONSILIUM_OUTREACH_AUTO_OPEN_SCORE", None)
 FOLLOWUP_QUESTION_LIMIT = 3
+# How long a FHIR import waits for another import into the same case to finish before it
+# gives up with a message (PostgreSQL's lock_timeout; SQLite waits its busy timeout).
+FHIR_IMPORT_WAIT = _env_float("CONSILIUM_FHIR_IMPORT_WAIT", 120.0) or 120.0
 # OCR of scanned records (engines/records/ocr.py: Tesseract and poppler's pdftoppm, from
 # the Debian packages tesseract-ocr, tesseract-ocr-eng and poppler-utils), in the
 # background after upload. The keys are the fields of ocr.OcrSettings.
@@ -212,6 +220,7 @@ OCR = {
     "language": os.environ.get("CONSILIUM_OCR_LANGUAGE", "").strip() or "eng",
     "page_timeout": _env_float("CONSILIUM_OCR_PAGE_TIMEOUT", 120.0),
     "max_pages": _env_int("CONSILIUM_OCR_MAX_PAGES", 50),
+    "straighten": _env_bool("CONSILIUM_OCR_STRAIGHTEN", True),
 }
 
 # Background work (abstraction after upload, claims scans) runs on Huey. The embedded

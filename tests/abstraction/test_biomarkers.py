@@ -72,3 +72,18 @@ def test_other_markers():
     assert values["MLH1"] == "retained"
     assert values["PMS2"] == "loss of expression"
     assert values["TMB"] == "12 mut/Mb"
+
+
+def test_receptor_found_in_less_than_ten_percent_is_positive():
+    # "found" says some nuclei stain; the same form says "not found" for none.
+    text = (
+        "Estrogen receptors found in over 75% of neoplastic cell nuclei. Progesterone "
+        "receptors found in less than 10% of the neoplastic cell nuclei."
+    )
+    result = abstract(text)
+    assert result.er == "positive" and result.pr == "positive"
+
+
+def test_receptor_below_five_percent_without_found_stays_unanswered():
+    text = "Progesterone receptor: <5% of tumour cells."
+    assert abstract(text).pr is None

@@ -99,3 +99,29 @@ def test_oral_cavity_bone_invasion_is_t4():
     result, fact = _inferred_t(text)
     assert fact is not None and fact.value == "T4"
     assert result.pT == "T4"
+
+
+def test_cervix_confined_to_the_cervix_is_t1():
+    text = (
+        "DIAGNOSIS: Uterus and cervix, hysterectomy: Squamous cell carcinoma of the cervix, "
+        "moderately differentiated. Tumor is located and limited in cervix."
+    )
+    assert abstract(text).pT == "T1"
+
+
+def test_cervix_upper_vagina_invasion_is_t2():
+    text = (
+        "Squamous cell carcinoma of the cervix, non-keratinizing, with invasion of the whole "
+        "endocervix and focal invasion into the upper third of vagina. Tumor size: 6 cm."
+    )
+    result = abstract(text)
+    assert result.pT == "T2"
+    assert "upper vagina" in next(f for f in result.facts if f.name == "pT").inferred_from
+
+
+def test_cervix_confined_but_invading_the_parametrium_is_not_t1():
+    text = (
+        "Squamous cell carcinoma of the cervix. The tumor is confined to the cervix grossly; "
+        "microscopically it invades the parametrial soft tissue."
+    )
+    assert abstract(text).pT == "T2"

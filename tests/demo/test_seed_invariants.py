@@ -46,10 +46,16 @@ def check_invariants(result):
         last = case.timeline.filter(kind="status").last()
         assert (last.to_status if last else Status.REQUESTED.value) == case.status
         assert case.timeline.filter(kind="created").count() == 1
+    scans = []
     for doc in Document.objects.filter(case__program=program):
         data = storage.read(doc.sha256)
         assert len(data) == doc.size
+        if doc.ocr_involved:  # the fax scan: read by OCR in the background after the seed
+            scans.append(doc)
+            assert doc.case.status == Status.INTAKE and doc.kind == "pathology_report"
+            continue
         assert doc.text_status == "extracted" and doc.text
+    assert len(scans) <= 1
     assert Document.objects.filter(case__program=program, file_type="pdf").exists()
     for report in Report.objects.filter(case__program=program):
         assert escape(report.case.member.full_name) in report.html or report.kind == "physician"

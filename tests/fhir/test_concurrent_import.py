@@ -40,6 +40,22 @@ def test_the_database_refuses_a_second_fact_for_the_same_resource(world):
     assert CaseFact.objects.filter(case=world.case, name="ER").count() == 3
 
 
+def test_the_database_refuses_a_second_record_for_the_same_attachment(world, coordinator_actor):
+    doc = b.document_reference("d1")
+    data = json.dumps(b.bundle([b.patient(world.member), doc])).encode()
+    import_fhir(coordinator_actor, world.case, open_bytes(data, "x.json"))
+    stored = Document.objects.get(case=world.case)
+    assert stored.fhir_source == "DocumentReference/d1#0"
+    copy = Document.objects.get(pk=stored.pk)
+    copy.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()
+    # Uploaded records have no such key: the same file may be uploaded twice.
+    copy.fhir_source = ""
+    copy.save()
+    assert Document.objects.filter(case=world.case).count() == 2
+
+
 def test_a_resource_twice_in_one_input_is_stored_once(world, coordinator_actor):
     er = b.observation("er", "16112-5", **b.positive())
     doc = b.document_reference("d1")
@@ -69,11 +85,14 @@ class Connections:
             target.close()
         self.second_waits = threading.Event()
 
-    def open(self, *, watch: bool = False) -> None:
+    def open(self, *, watch: bool = False, busy_timeout: float | None = None) -> None:
         """Call first thing in a thread. ``watch``: note when this thread's import
-        asks for the database's write turn (SQLite)."""
+        asks for the database's write turn (SQLite). ``busy_timeout``: how long this
+        thread's connection waits for that turn (SQLite; seconds)."""
         if self.file is not None:
             settings = {**connections.settings[DEFAULT_DB_ALIAS], "NAME": str(self.file)}
+            if busy_timeout is not None:
+                settings["OPTIONS"] = {**settings.get("OPTIONS", {}), "timeout": busy_timeout}
             connections[DEFAULT_DB_ALIAS] = DatabaseWrapper(settings, DEFAULT_DB_ALIAS)
             if watch:
                 connection.execute_wrappers.append(self._note_begin)
@@ -118,6 +137,25 @@ class Connections:
         return thread
 
 
+class Hold:
+    """A progress callback that keeps the first import inside its transaction (holding
+    the case) from its first resource until ``release()``."""
+
+    def __init__(self) -> None:
+        self.inside, self.go_on = threading.Event(), threading.Event()
+
+    def __call__(self, _n: int) -> None:
+        if not self.inside.is_set():
+            self.inside.set()
+            self.go_on.wait(REACH_LOCK * 2)
+
+    def reached(self) -> bool:
+        return self.inside.wait(REACH_LOCK)
+
+    def release(self) -> None:
+        self.go_on.set()
+
+
 @pytest.fixture
 def two_coordinators(audit_flushable):
     world = factories.World()
@@ -129,14 +167,8 @@ def test_two_imports_at_once_store_the_records_once(two_coordinators, tmp_path):
     world, first, second = two_coordinators
     db = Connections(tmp_path)
     data = json.dumps(b.bundle(b.breast_case_resources(world.member))).encode()
-    inside, go_on = threading.Event(), threading.Event()
-
-    def hold(_n: int) -> None:
-        # The first import is inside its transaction: keep it there until the second
-        # one waits for the case.
-        if not inside.is_set():
-            inside.set()
-            go_on.wait(REACH_LOCK * 2)
+    # The first import is held inside its transaction until the second waits for it.
+    hold = Hold()
 
     def importing(actor, name, progress=None):
         return lambda: import_fhir(
@@ -144,7 +176,7 @@ def test_two_imports_at_once_store_the_records_once(two_coordinators, tmp_path):
         )
 
     a = db.run(importing(first, "first", hold))
-    assert inside.wait(REACH_LOCK), "the first import never started storing"
+    assert hold.reached(), "the first import never started storing"
     b_ = db.run(importing(second, "second"), watch=True)
     waited = False
     deadline = time.monotonic() + REACH_LOCK
@@ -152,7 +184,7 @@ def test_two_imports_at_once_store_the_records_once(two_coordinators, tmp_path):
         waited = db.waiting()
         if not waited:
             time.sleep(0.05)
-    go_on.set()
+    hold.release()
     a.join()
     b_.join()
 

@@ -99,3 +99,47 @@ def test_the_record_date_comes_from_a_labelled_header_never_the_birth_date():
     assert record_date_from_text("Patient DOB: 1961-04-12\nImpression: stable.") is None
     assert record_date_from_text("Exam date: 2099-01-01", today=date(2025, 1, 1)) is None
     assert record_date_from_text("Date of visit: March 3, 2025\n") == date(2025, 3, 3)
+
+
+def test_dated_serum_marker_values_are_lab_events_and_undated_ones_are_not():
+    facts = [
+        f(
+            1,
+            "PSA",
+            "8.1 ng/mL",
+            1,
+            date(2024, 1, 20),
+            detail={"date": "2024-01-10", "elevated": True},
+        ),
+        f(
+            2,
+            "PSA",
+            "0.2 ng/mL",
+            2,
+            date(2024, 6, 2),
+            kind="clinical_note",
+            record_date=date(2024, 6, 2),
+        ),
+        f(3, "PSA", "4.0 ng/mL", 3, date(2025, 1, 5), kind="clinical_note"),  # uploaded only
+        f(
+            4,
+            "CEA",
+            "pending",
+            2,
+            date(2024, 6, 2),
+            assertion="pending",
+            detail={"date": "2024-06-02"},
+        ),
+    ]
+    records = [
+        RecordInfo(1, "pathology_report", "Prostate biopsy", date(2024, 1, 20)),
+        RecordInfo(2, "clinical_note", "Follow-up", date(2024, 6, 2)),
+        RecordInfo(3, "clinical_note", "Letter", None, received=date(2025, 1, 5)),
+    ]
+    labs = [e for e in clinical_timeline(merge(facts), facts, records) if e.kind == "lab"]
+    assert [(e.on, e.label, e.dated_by, e.document_id) for e in labs] == [
+        (date(2024, 1, 10), "PSA 8.1 ng/mL (elevated)", "sentence", 1),
+        (date(2024, 6, 2), "PSA 0.2 ng/mL", "record", 2),
+    ]
+    assert labs[0].kind_label == "Lab value" and labs[0].fact_ids == (1,)
+    assert labs[1].detail == "from record 2"

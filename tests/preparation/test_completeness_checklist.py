@@ -109,8 +109,8 @@ def test_breast_shows_what_is_missing_at_intake():
     assert met["pathology"].document_id == 1 and met["er"].met_by == "ER: positive"
 
 
-def test_colorectal_accepts_mmr_or_msi_and_a_cea_value_written_in_a_note():
-    facts, _ = _facts(("MLH1", "retained"))
+def test_colorectal_accepts_mmr_or_msi_and_a_cea_value():
+    facts, _ = _facts(("MLH1", "retained"), ("CEA", "7.4 ng/mL"))
     records = [
         c.RecordOnFile(1, "pathology_report", "Colectomy"),
         c.RecordOnFile(2, "clinical_note", "Consult", text="Pre-operative CEA was 7.4 ng/mL."),
@@ -124,6 +124,26 @@ def test_colorectal_accepts_mmr_or_msi_and_a_cea_value_written_in_a_note():
     assert states["staging_imaging"] == "met"
     assert states["ras_braf"] == "conditional"
     assert result.complete
+
+
+def test_a_mention_alternative_is_met_by_a_records_text_and_names_it():
+    doc = yaml.safe_load(c.DATA.read_text())
+    doc["checklists"]["default"]["items"] = [
+        {
+            "key": "ecog_text",
+            "what": "Performance status",
+            "why": "fitness for treatment",
+            "source": "cap_protocols",
+            "any": [{"mention": r"\bECOG\s*[0-4]\b"}],
+        }
+    ]
+    checklist = c._load(doc).by_key("default")
+    note = c.RecordOnFile(7, "clinical_note", "Consult", text="Seen today. ECOG 1, walking.")
+    met = c.evaluate(checklist, [note], []).items[0]
+    assert (met.state, met.document_id) == ("met", 7)
+    assert met.met_by == "mentioned in Consult: “ECOG 1”"
+    other = c.RecordOnFile(8, "clinical_note", "Consult", text="Performance status not given.")
+    assert c.evaluate(checklist, [other], []).items[0].state == "missing"
 
 
 def test_a_dicom_study_of_the_wrong_modality_does_not_count():

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import DatabaseError
+
 from consilium.apps.access.models import AuditEvent
 from consilium.apps.access.policy import require
+
+log = logging.getLogger(__name__)
 
 ALLOWED = AuditEvent.Outcome.ALLOWED
 DENIED = AuditEvent.Outcome.DENIED
@@ -52,6 +57,22 @@ def audited(actor, action: str, case=None, *, obj=None) -> Iterator[Audit]:
         yield ctx
     except Exception as exc:
         detail = getattr(exc, "message", None) or str(exc)
-        record(actor, action, FAILED, case=ctx.case, obj=ctx.obj, detail=ctx.detail + " " + detail)
+        try:
+            record(
+                actor, action, FAILED, case=ctx.case, obj=ctx.obj, detail=ctx.detail + " " + detail
+            )
+        except DatabaseError as audit_exc:
+            # The database cannot take the event now (SQLite while another request holds
+            # its one write turn). The attempt stored nothing; its own error is the one
+            # to report, and the event goes to the error log rather than being lost.
+            log.error(
+                "audit event not written (%s): %s %s by %s on case %s: %s",
+                audit_exc,
+                action,
+                FAILED,
+                getattr(actor.user, "pk", None),
+                getattr(ctx.case, "pk", None),
+                (ctx.detail + " " + detail)[:2000],
+            )
         raise
     record(actor, action, ALLOWED, case=ctx.case, obj=ctx.obj, detail=ctx.detail)

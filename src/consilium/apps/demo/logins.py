@@ -16,6 +16,7 @@ from django.utils import timezone
 from consilium.apps.accounts.models import User
 from consilium.apps.cases.models import Case
 from consilium.apps.demo.models import DemoSeed
+from consilium.apps.records.models import Document
 from consilium.engines.casework.lifecycle import Status
 
 FILENAME = "demo-logins.json"
@@ -164,12 +165,23 @@ def _coordinator(demo: DemoSeed, user: User, case_id: int | None) -> str:
         requested=Count("pk", filter=Q(status=Status.REQUESTED)),
     )
     overdue = Case.objects.filter(program=demo.program).overdue(today).count()
+    scan = (
+        Document.objects.filter(case__program=demo.program, text_status__startswith="ocr")
+        .select_related("case")
+        .first()
+    )
+    faxed = (
+        f" {scan.case.reference}'s pathology report came as a fax: OCR reads it in the "
+        "background (its badge says how surely), then its facts join the case summary."
+        if scan
+        else ""
+    )
     return (
         f"The worklist: {counts['total']} cases in every status, {overdue} overdue, "
         f"{counts['requested']} new requests and {counts['intake']} in intake "
         "(open one to see its checklist and the facts read from its records; assign an "
-        "expert, mark it ready). Outreach: members the plan's claims put forward; Claims "
-        "scans: a delivery waits for Run scan. Trials: the registry."
+        f"expert, mark it ready).{faxed} Outreach: members the plan's claims put forward; "
+        "Claims scans: a delivery waits for Run scan. Trials: the registry."
     )
 
 

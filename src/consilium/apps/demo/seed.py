@@ -27,16 +27,21 @@ from consilium.apps.accounts.models import Program, User
 from consilium.apps.cases.models import Case, Consent, CoverageCheck, TimelineEvent
 from consilium.apps.demo.facts import review_demo_facts
 from consilium.apps.demo.models import DemoSeed
+from consilium.apps.demo.scan import render_scan
 from consilium.apps.people.models import EligibilitySpan, Expert, Member, Physician
 from consilium.apps.preparation.services import abstract_document
 from consilium.apps.records import storage
 from consilium.apps.records.models import Document
+from consilium.apps.records.services import QUEUED_DETAIL
+from consilium.apps.records.tasks import read_scanned_task
 from consilium.apps.reports.models import FollowUpQuestion, Report
 from consilium.apps.reports.services import generate_reports
 from consilium.apps.reviews.models import Opinion, Recommendation
+from consilium.background import after_commit
 from consilium.engines.casework.lifecycle import Status
 from consilium.engines.knowledge.cancer_types import by_code
-from consilium.engines.records.filetypes import recognize
+from consilium.engines.records.filetypes import Recognized, recognize
+from consilium.engines.records.metadata import RecordMetadata
 from consilium.engines.records.metadata import describe as describe_record
 from consilium.engines.records.text import extract_text
 from consilium.engines.synthetic import DEFAULT_CASES, generate
@@ -92,7 +97,7 @@ def seed(
             f"A program named {program.name!r} exists but was not created by the demo; "
             "use an empty database (another CONSILIUM_VAR_DIR or DATABASE_URL)."
         )
-    pdfs = [d for c in program.cases for d in c.documents if d.as_pdf]
+    pdfs = [d for c in program.cases for d in c.documents if d.as_pdf or d.as_scan]
     if progress_total:
         progress_total(len(pdfs) + len(program.cases) + 1)
     tick = progress or (lambda label: None)
@@ -104,12 +109,15 @@ def seed(
     created: list[str] = []
     try:
         for doc in (d for c in program.cases for d in c.documents):
-            data = render_pdf(doc) if doc.as_pdf else doc.text.encode()
+            if doc.as_scan:
+                data = render_scan(doc)
+            else:
+                data = render_pdf(doc) if doc.as_pdf else doc.text.encode()
             sha, new = storage.put(data)
             if new:
                 created.append(sha)
             blobs[id(doc)] = (data, sha)
-            if doc.as_pdf:
+            if doc.as_pdf or doc.as_scan:
                 tick(f"rendering PDF records ({doc.title[:40]})")
         passwords = {username: secrets.token_urlsafe(12) for username in _login_usernames(program)}
         with transaction.atomic():
@@ -464,7 +472,56 @@ class _Writer:
         found = recognize(data, doc.filename, settings.MAX_UPLOAD_BYTES)
         extraction = extract_text(found.type, data)
         described = describe_record(found.type, data, extraction.text)
-        document = Document.objects.create(
+        if extraction.status == "needs_ocr":
+            return self._scanned(case, doc, found, described, sha, len(data))
+        document = self._create_document(
+            case,
+            doc,
+            found,
+            sha,
+            len(data),
+            text=extraction.text,
+            text_status=extraction.status,
+            text_detail=extraction.detail,
+            record_date=described.record_date,
+            metadata=described.metadata,
+        )
+        # Its facts, read now rather than in the background, inside the seed's transaction.
+        abstract_document(document, audit=False, new=True)
+        return document
+
+    def _scanned(
+        self,
+        case: Case,
+        doc: DocumentSpec,
+        found: Recognized,
+        described: RecordMetadata,
+        sha: str,
+        size: int,
+    ) -> Document:
+        """A scan waits for OCR like an upload does: the demo's background consumer reads
+        it once the seed has committed (seconds), then its facts follow. Without Tesseract
+        the record says why it could not be read."""
+        document = self._create_document(
+            case,
+            doc,
+            found,
+            sha,
+            size,
+            text="",
+            text_status=Document.TextStatus.OCR_QUEUED,
+            text_detail=QUEUED_DETAIL,
+            metadata={**described.metadata, "ocr_queued_at": timezone.now().isoformat()},
+        )
+        after_commit(read_scanned_task, document.pk)
+        return document
+
+    def _create_document(
+        self, case: Case, doc: DocumentSpec, found: Recognized, sha: str, size: int, **fields
+    ) -> Document:
+        """The record as uploaded by the spec's uploader; ``fields``: its text and what
+        the file says."""
+        return Document.objects.create(
             case=case,
             kind=doc.kind,
             title=doc.title[:200],
@@ -472,18 +529,11 @@ class _Writer:
             file_type=found.type.value,
             media_type=found.media_type,
             sha256=sha,
-            size=len(data),
-            text=extraction.text,
-            text_status=extraction.status,
-            text_detail=extraction.detail,
+            size=size,
             uploaded_by=self.users.get(doc.uploaded_by),
             uploaded_at=aware(doc.uploaded_at),
-            record_date=described.record_date,
-            metadata=described.metadata,
+            **fields,
         )
-        # Its facts, read now rather than in the background, inside the seed's transaction.
-        abstract_document(document, audit=False, new=True)
-        return document
 
     def _opinion(self, case: Case, spec: CaseSpec, event) -> None:
         o = spec.opinion

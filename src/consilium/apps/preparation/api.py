@@ -25,8 +25,9 @@ from consilium.apps.preparation.schemas import (
     ReviewIn,
     ReviewOut,
     RunOut,
+    SeriesPointOut,
 )
-from consilium.engines.abstraction.merge import MergedFact, is_weak
+from consilium.engines.abstraction.merge import MergedFact, SeriesPoint, is_weak
 from consilium.engines.knowledge.completeness import ChecklistResult
 
 router = Router(tags=["case preparation"])
@@ -79,6 +80,23 @@ def _fact(case, fact: CaseFact, reviews: list[FactReview], weak: bool) -> FactOu
     )
 
 
+def _point(m: MergedFact, p: SeriesPoint) -> SeriesPointOut:
+    return SeriesPointOut(
+        taken_on=p.on,
+        dated_by=p.dated_by,
+        value=p.value,
+        number=p.number,
+        comparator=p.comparator,
+        unit=p.unit,
+        elevated=p.elevated,
+        conflict=p.conflict,
+        placeholder=p.placeholder,
+        chosen=m.chosen is not None and p.best.id == m.chosen.id,
+        fact_ids=[f.id for f in p.facts],
+        document_ids=p.documents,
+    )
+
+
 def _merged(m: MergedFact) -> MergedFactOut:
     return MergedFactOut(
         name=m.name,
@@ -101,6 +119,7 @@ def _merged(m: MergedFact) -> MergedFactOut:
         ],
         weak_fact_ids=[f.id for f in m.weak],
         rejected_fact_ids=[f.id for f in m.rejected],
+        series=[_point(m, p) for p in m.series],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from consilium.apps.preparation.models import CaseFact
+from consilium.engines.abstraction.merge import SeriesPoint
 from consilium.engines.decision.profile import PatientProfile, profile_from_facts
 
 
@@ -72,3 +73,14 @@ def merged_facts(case) -> list[dict[str, Any]]:
     kept = [f for f in rows if f.pk in rank or f.name == "treatment"]
     kept.sort(key=lambda f: (rank.get(f.pk, (2, 0)), f.name))
     return [_plain(f) for f in kept]
+
+
+def lab_series(case) -> dict[str, tuple[SeriesPoint, ...]]:
+    """The case summary's lab series (the serum tumour markers) by fact name: every value
+    with the date it was taken, latest first, as the summary page shows them. A name
+    whose facts are all too weak to answer has an empty series."""
+    from consilium.apps.preparation.services import as_record, case_fact_rows
+    from consilium.engines.abstraction.merge import merge
+
+    summary = merge(as_record(f) for f in case_fact_rows(case))
+    return {name: m.series for name, m in summary.facts.items() if m.is_series}

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from consilium.apps.access.audit import audited
 from consilium.apps.cases.models import Case, TimelineEvent
 from consilium.apps.cases.services import RuleError, log
-from consilium.apps.preparation.facts import current_facts
+from consilium.apps.preparation.facts import current_facts, lab_series
 from consilium.apps.preparation.models import CaseFact
 from consilium.apps.records import storage
 from consilium.apps.records.models import Document
@@ -53,6 +55,8 @@ BATCH_SIZE = 200
 REFERENCE_LENGTH = 200
 #: The database's key of a FHIR fact (models.CaseFact.Meta.constraints).
 FACT_KEY = "casefact_one_per_fhir_resource_and_name"
+#: The database's key of a record from a FHIR attachment (records.Document.Meta).
+DOCUMENT_KEY = "document_one_per_fhir_attachment"
 
 
 class ImportFailed(RuleError):
@@ -96,6 +100,12 @@ def stored_reference(reference: str) -> str:
     return f"{reference[: REFERENCE_LENGTH - 49]}…#sha256:{digest}"
 
 
+def fhir_source(reference: str, attachment: int) -> str:
+    """A record's key as ``Document.fhir_source`` holds it: the resource's key, then the
+    attachment's index."""
+    return f"{stored_reference(reference)}#{attachment}"
+
+
 class _Progress:
     """Where the import is, for the message when it stops; the record files it wrote
     first, to remove them again if it stops."""
@@ -104,6 +114,7 @@ class _Progress:
         self.importer: Importer | None = None
         self.storing = ""  # what is being stored; else the importer's position counts
         self.new_blobs: set[str] = set()
+        self.started = time.monotonic()  # before waiting for the case's turn
 
     @property
     def where(self) -> str:
@@ -151,7 +162,15 @@ def _import(
 ) -> ImportReport:
     # The lock makes imports into one case take turns: the next one reads what this one
     # stored once it commits. (SQLite has no row locks; its write transactions, begun
-    # IMMEDIATE, take turns already.)
+    # IMMEDIATE, take turns already, waiting at most the database's busy timeout.) The
+    # wait is bounded: a second import gives up after FHIR_IMPORT_WAIT seconds with a
+    # message saying why, rather than hanging a request behind a long Bulk import.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{int(settings.FHIR_IMPORT_WAIT * 1000)}ms"],
+            )
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status_enum.is_terminal:
         raise RuleError("FHIR records cannot be added to a closed case")
@@ -178,11 +197,24 @@ def _import(
 def _failure(source: Input, at: _Progress, exc: Exception) -> str:
     where = f" at {at.where}" if at.where else ""
     text = str(exc)
-    if isinstance(exc, IntegrityError) and (
-        FACT_KEY in text or "preparation_casefact.fhir_reference" in text
+    if isinstance(exc, IntegrityError) and any(
+        key in text
+        for key in (
+            FACT_KEY,
+            "preparation_casefact.fhir_reference",
+            DOCUMENT_KEY,
+            "records_document.fhir_source",
+        )
     ):
         # Only when the case lock is missing (a database without row locks).
         cause = "another import was storing the same resources into this case"
+    elif isinstance(exc, OperationalError) and _lock_wait_ended(exc):
+        waited = time.monotonic() - at.started
+        return (
+            f"The FHIR import of {source.name} did not start: another FHIR import into "
+            f"this case was still running after {waited:.0f} seconds of waiting. "
+            "Nothing of it was stored; import it again when the other one has finished"
+        )
     elif isinstance(exc, OSError):
         name = os.path.basename(exc.filename) if isinstance(exc.filename, str) else ""
         what = ": ".join(x for x in (exc.strerror or text, name) if x)
@@ -195,6 +227,14 @@ def _failure(source: Input, at: _Progress, exc: Exception) -> str:
     )
 
 
+def _lock_wait_ended(exc: OperationalError) -> bool:
+    """The case lock was not granted in time: PostgreSQL's lock_timeout (SQLSTATE 55P03)
+    or SQLite's busy timeout ("database is locked")."""
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return state == "55P03" or "database is locked" in str(exc)
+
+
 def _summary(report: ImportReport) -> str:
     return (
         f"{report.imported_total} resources imported, {report.facts['created']} facts and "
@@ -205,8 +245,7 @@ def _summary(report: ImportReport) -> str:
 
 def _store(actor, case: Case, batch: list[Extract], report: ImportReport, at: _Progress) -> None:
     """Store one batch (within the import's transaction)."""
-    refs = {e.reference for e in batch}
-    keys = {stored_reference(r) for r in refs}
+    keys = {stored_reference(e.reference) for e in batch}
     # Rows stored by earlier imports, and (added below) those of this batch, so a
     # resource that comes twice in one input is stored once.
     rows = {
@@ -215,10 +254,12 @@ def _store(actor, case: Case, batch: list[Extract], report: ImportReport, at: _P
             case=case, source=CaseFact.Source.FHIR, fhir_reference__in=keys
         )
     }
-    stored_docs = {
-        (d.metadata.get("fhir"), d.metadata.get("fhir_attachment", 0))
-        for d in Document.objects.filter(case=case, metadata__fhir__in=refs).only("metadata")
-    }
+    attachments = {fhir_source(e.reference, d.attachment) for e in batch for d in e.documents}
+    stored_docs = set(
+        Document.objects.filter(case=case, fhir_source__in=attachments).values_list(
+            "fhir_source", flat=True
+        )
+    )
     new: list[CaseFact] = []
     for ex in batch:
         at.storing = f"{ex.where} ({ex.reference})"
@@ -262,11 +303,11 @@ def _store(actor, case: Case, batch: list[Extract], report: ImportReport, at: _P
             else:
                 report.facts["kept as reviewed"] += 1
         for doc in ex.documents:
-            if (ex.reference, doc.attachment) in stored_docs:
+            if fhir_source(ex.reference, doc.attachment) in stored_docs:
                 report.documents["unchanged"] += 1
                 continue
             if _add_document(actor, case, ex, doc, report, at):
-                stored_docs.add((ex.reference, doc.attachment))
+                stored_docs.add(fhir_source(ex.reference, doc.attachment))
     at.storing = f"{batch[-1].where}, writing the facts of the {len(batch)} resources read last"
     CaseFact.objects.bulk_create(new)
     report.facts["created"] += len(new)
@@ -297,7 +338,9 @@ def _add_document(actor, case: Case, ex: Extract, doc, report: ImportReport, at:
     if doc.source_media_type and doc.source_media_type != doc.media_type:
         metadata["fhir_content_type"] = doc.source_media_type
     Document.objects.filter(pk=stored.pk).update(
-        record_date=doc.date or stored.record_date, metadata=metadata
+        record_date=doc.date or stored.record_date,
+        metadata=metadata,
+        fhir_source=fhir_source(ex.reference, doc.attachment),
     )
     report.documents["created"] += 1
     return True
@@ -313,7 +356,8 @@ def _key(case: Case) -> str:
 
 
 def export_summary(actor, case: Case) -> dict:
-    """The case as an mCODE STU4 Bundle, from its current facts and the member."""
+    """The case as an mCODE STU4 Bundle, from its current facts and the member; a serum
+    tumour marker as every value of its series, each dated when it was taken."""
     with audited(actor, "fhir.export", case) as audit:
         audit.detail = "mCODE summary bundle"
         bundle = summary_bundle(
@@ -322,6 +366,7 @@ def export_summary(actor, case: Case) -> dict:
             key=_key(case),
             now=timezone.now(),
             cancer_type=case.cancer_type_code or None,
+            series=lab_series(case),
         )
     return bundle
 

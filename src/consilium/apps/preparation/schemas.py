@@ -60,6 +60,27 @@ class CandidateValue(Schema):
     document_ids: list[int]
 
 
+class SeriesPointOut(Schema):
+    taken_on: date | None = Field(description="When the value was taken; null: not known.")
+    dated_by: str = Field(
+        description="What gives the date: sentence (written with the value), record (the "
+        "record's own date), resource (the FHIR resource), person (given with a manual "
+        "entry); empty when undated."
+    )
+    value: str = Field(description="The value as written, with comparator and unit.")
+    number: float | None
+    comparator: str | None = Field(None, examples=["<"])
+    unit: str | None = Field(None, examples=["ng/mL"])
+    elevated: bool | None = Field(
+        description="Above the reference range as the source says; null: not stated."
+    )
+    conflict: bool = Field(description="Another value is given for the same date.")
+    placeholder: bool = Field(description="A pending or not performed test, not a result.")
+    chosen: bool = Field(description="This value answers the summary (the latest result).")
+    fact_ids: list[int] = Field(description="The facts giving this value on this date.")
+    document_ids: list[int]
+
+
 class MergedFactOut(Schema):
     name: str
     label: str
@@ -73,6 +94,12 @@ class MergedFactOut(Schema):
     values: list[CandidateValue]
     weak_fact_ids: list[int]
     rejected_fact_ids: list[int]
+    series: list[SeriesPointOut] = Field(
+        default_factory=list,
+        description="A lab value measured over time (the serum tumour markers): every value "
+        "by date, latest first, undated last; empty for other facts. Values of different "
+        "dates are never a conflict.",
+    )
 
 
 class RunOut(Schema):

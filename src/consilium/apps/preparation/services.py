@@ -527,6 +527,7 @@ def as_record(fact: CaseFact) -> FactRecord:
         document_kind=doc.kind if doc else None,
         document_title=str(doc) if doc else "",
         effective_date=fact.effective_date,
+        record_date=doc.record_date if doc else None,
         start=fact.start,
         end=fact.end,
         sentence=fact.sentence,

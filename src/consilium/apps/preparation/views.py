@@ -86,6 +86,10 @@ def _context(request: HttpRequest, actor: Actor, case) -> dict:
                         "merged": m,
                         "rows": [rows[f.id] for f in m.facts],
                         "chosen_row": rows.get(m.chosen.id) if m.chosen else None,
+                        # A lab series: each value by date with the rows that say it.
+                        "series": [
+                            {"point": p, "rows": [rows[f.id] for f in p.facts]} for p in m.series
+                        ],
                     }
                     for m in items
                 ],

@@ -66,9 +66,21 @@ class Document(models.Model):
     # What the file itself says beyond its text: DICOM modality, body part and study
     # date; the FHIR resource a document came from.
     metadata = models.JSONField(default=dict, blank=True)
+    # The FHIR attachment this record came from ("DocumentReference/d1#0": the resource
+    # as the import keys it, then the attachment's index); empty for uploads. One record
+    # per attachment in a case, held by the database, so two imports of the same file
+    # can never add it twice.
+    fhir_source = models.CharField(max_length=220, blank=True, default="")
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "fhir_source"],
+                condition=~models.Q(fhir_source=""),
+                name="document_one_per_fhir_attachment",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title or self.original_name

@@ -40,6 +40,7 @@ THRESHOLD_AFTER = re.compile(
     r"\s*(?:[<>≤≥=]|(?:is|are)\s+(?:defined|considered|interpreted))", re.IGNORECASE
 )
 PERCENT_KEY = re.compile(r"\s*=")
+FOUND_IN = re.compile(r"\b(?:found|present|identified|seen) in\s*$", re.IGNORECASE)
 # "... are considered borderline", "defined as positive": a rule, not a result.
 RULE_BEFORE = re.compile(r"(?:considered|defined\s+as)\s+$", re.IGNORECASE)
 # "positive and negative controls": the run's controls, not the tumour.
@@ -295,7 +296,11 @@ def _receptor(window: str) -> tuple[str | None, dict]:
         p = float(pct.group("p2") or pct.group("p"))
         lt = (pct.group("lt") or "").lower()
         detail["percent"] = pct.group(0).strip()
-        if lt in ("<", "less than") and p > 1:
+        if lt in ("<", "less than") and p > 1 and FOUND_IN.search(window[: pct.start()]):
+            # "Progesterone receptors found in less than 10% of the neoplastic cell nuclei":
+            # found, so some nuclei stain; the form gives "not found" for none.
+            detail["percent_status"] = "positive"
+        elif lt in ("<", "less than") and p > 1:
             # "<5%" may be 0% or 4%: either side of the ASCO/CAP 1% threshold.
             pct = None
         else:

@@ -102,6 +102,13 @@ SIZE_DIMENSION = re.compile(
     + _DIMS.replace("dims", "dims2").replace("unit", "unit2"),
     re.IGNORECASE,
 )
+# "..., NUCLEAR GRADE III/III, MEASURING 1.9 CM MICROSCOPICALLY": any measurement, taken
+# only when it is anchored to the carcinoma in the diagnosis (see _anchored).
+SIZE_MEASURING = re.compile(
+    r"(?:measur\w*|spanning|spans|extends over|covers)\W{1,3}(?:an area of )?"
+    r"(?:at least |approximately |approx\.? |about |up to )?" + _DIMS,
+    re.IGNORECASE,
+)
 SIZE_EXCLUDE_AFTER = re.compile(
     (
         r"^\s*(?:\)?\s*(?:from|to|away|of (?:the )?(?:closest |nearest |deep |inked )?margin)|(?:\w"
@@ -143,6 +150,24 @@ LABEL_COLON_VALUE = re.compile(r"\.?\s*:\s*" + _DIMS)
 NODE_SENTENCE = re.compile(r"lymph nodes?|\bnodes?\b|extranodal|metasta", re.IGNORECASE)
 
 
+# A narrative size in the diagnosis is the carcinoma's when the nearest subject before it,
+# in the same part of the report, is the carcinoma ("INVASIVE DUCTAL CARCINOMA, GRADE
+# III/III (MARKED VARIATION IN SIZE AND SHAPE), MEASURING 4.5 CM IN LARGEST DIMENSION")
+# and not something else ("Extracapsular extension: present, measuring < 2 mm", "ductal
+# carcinoma in situ ... measuring", "several microscopic foci ..., up to 0.5 cm").
+ANCHOR_SECTIONS = ("diagnosis", "synoptic", "microscopic", "unlabelled", "comment")
+TUMOUR_SUBJECT = re.compile(
+    r"(?P<tumour>\b(?:carcinoma|adenocarcinoma|tumou?rs?|neoplasm|melanoma|sarcoma|seminoma"
+    r"|mesothelioma)\b)"
+    r"|(?P<other>in[- ]situ|\bDCIS\b|\bLCIS\b|intraductal|metasta\w*|extra-?capsular|"
+    r"extra-?nodal|lymph nodes?|\bnodes?\b|\bfoci\b|additional|satellite|second|separate|"
+    r"biopsy site|cavity|cyst|specimen|fragment|margin|tumou?r bed)",
+    re.IGNORECASE,
+)
+ANCHOR_LOOKBACK = 250
+FOCI_OF = re.compile(r"\bfoci\b", re.IGNORECASE)
+
+
 @dataclass
 class Size:
     cm: float
@@ -150,6 +175,25 @@ class Size:
     end: int
     labelled: bool
     section: str
+    # A narrative size whose subject is the carcinoma, in the diagnosis (see TUMOUR_SUBJECT).
+    anchored: bool = False
+
+    @property
+    def firm(self) -> bool:
+        """Labelled, or anchored to the carcinoma in the diagnosis: firm enough to stage."""
+        return self.labelled or self.anchored
+
+
+def _anchored(doc: Document, start: int, section: str) -> bool:
+    if section not in ANCHOR_SECTIONS:
+        return False
+    lo = max(doc.section_at(start).start, start - ANCHOR_LOOKBACK)
+    subjects = list(TUMOUR_SUBJECT.finditer(doc.text, lo, start))
+    if not subjects or subjects[-1].group("tumour") is None:
+        return False
+    # "several microscopic foci of infiltrating carcinoma, up to 0.5 cm": scattered foci,
+    # not the tumour's size.
+    return not FOCI_OF.search(doc.text, max(lo, subjects[-1].start() - 40), subjects[-1].start())
 
 
 def _size_cm(dims: str, unit: str) -> float:
@@ -164,6 +208,7 @@ def sizes(doc: Document) -> list[Size]:
         (SIZE_LABELLED, True),
         (SIZE_NARRATIVE, False),
         (SIZE_DIMENSION, False),
+        (SIZE_MEASURING, False),
     ):
         for m in regex.finditer(doc.text):
             dims = m.group("dims") if m.groupdict().get("dims") else m.groupdict().get("dims2")
@@ -201,7 +246,11 @@ def sizes(doc: Document) -> list[Size]:
                 continue
             if any(s.start == start for s in found):
                 continue
-            found.append(Size(cm, start, end, labelled, doc.section_at(start).name))
+            section = doc.section_at(start).name
+            anchored = not labelled and _anchored(doc, start, section)
+            if regex is SIZE_MEASURING and not anchored:
+                continue
+            found.append(Size(cm, start, end, labelled, section, anchored))
     return found
 
 
@@ -212,13 +261,18 @@ def tumour_size(doc: Document) -> tuple[Size | None, list[Fact]]:
             "tumour_size_cm",
             s.cm,
             _prov(doc, s.start, s.end),
-            confidence=0.85 if s.labelled else 0.6,
-            detail={"labelled": s.labelled, "text": doc.text[s.start : s.end]},
+            confidence=0.85 if s.labelled else 0.75 if s.anchored else 0.6,
+            detail={
+                "labelled": s.labelled,
+                "anchored": s.anchored,
+                "text": doc.text[s.start : s.end],
+            },
         )
         for s in found
     ]
     tiers = [
         [s for s in found if s.labelled],
+        [s for s in found if s.anchored],
         [
             s
             for s in found
@@ -246,10 +300,28 @@ NODE_OF_REVERSED = re.compile(
     re.IGNORECASE,
 )
 NODE_NEG = re.compile(
-    rf"(?P<n>{_COUNT})\s+(?:[\w/-]+\s+){{0,4}}?{_NODE}\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|"
+    rf"(?P<n>{_COUNT})\s+(?:[\w/-]+\s+){{0,4}}?{_NODE}\W{{0,4}}"
+    # "one (1) hilar lymph node and associated fibroadipose tissue, negative for tumor"
+    rf"(?:and\s+(?:associated\s+)?(?:fibro)?(?:adipose|fatty|soft)\s+tissue\W{{1,4}})?"
+    rf"(?:\w+\W+){{0,2}}?(?:negative|"
     rf"free of|benign|no evidence of|without|no metasta\w*|no tumou?r|no carcinoma|uninvolved)"
     # "lymph node (1), negative for tumor"
     rf"|{_NODE}\s*\((?P<n2>\d{{1,2}})\)\W{{0,4}}(?:\w+\W+){{0,2}}?(?:negative|benign|free of)",
+    re.IGNORECASE,
+)
+# Counts without a fraction: "carcinoma in 1 sentinel node", "no evidence of carcinoma in
+# 14 lymph nodes", "no tumor is identified in multiple (14) left lower paratracheal
+# (station 4L) lymph nodes" (negated: that many negative nodes), "one (1) lymph node
+# positive for metastatic carcinoma".
+NODE_IN = re.compile(
+    rf"(?:carcinoma|metasta\w*|tumou?r|malignancy)\s+(?:is\s+|was\s+)?(?:present\s+|seen\s+|"
+    rf"identified\s+)?in\s+(?P<k>{_COUNT})\s+(?:[\w/-]+\s+|\([^()]{{1,20}}\)\s+){{0,4}}?{_NODE}\b"
+    rf"(?!\s*\(\s*\d)",
+    re.IGNORECASE,
+)
+NODE_K_POSITIVE = re.compile(
+    rf"(?<!\bof\s)(?P<k>{_COUNT})\s+(?:[\w/-]+\s+){{0,3}}?{_NODE},?\s+(?:(?:is|are)\s+)?"
+    rf"(?:positive|involved by|with metasta\w*|containing metasta\w*)",
     re.IGNORECASE,
 )
 NODE_EXAMINED = re.compile(
@@ -260,7 +332,9 @@ NODE_EXAMINED = re.compile(
 NODE_POSITIVE = re.compile(
     rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?"
     rf"(?:{_NODE}\s+(?:positive|involved|with (?:metasta\w*|tumou?r|"
-    rf"carcinoma))|(?:positive|involved|metastatic)\s+{_NODE})(?:\s+for\s+\w+)?\W{{0,5}}(?P<k>{_COUNT})",
+    rf"carcinoma))|(?:positive|involved|metastatic)\s+{_NODE}"
+    # "Lymph Nodes: Number with metastasis: 0"
+    rf"|(?<=number )with metasta\w*)(?:\s+for\s+\w+)?\W{{0,5}}(?P<k>{_COUNT})",
     re.IGNORECASE,
 )
 NOT_NODE_CONTEXT = re.compile(
@@ -289,13 +363,25 @@ POSITIVE_NODE_STATEMENT = re.compile(
 NEGATION_NEAR = re.compile(r"\b(?:no|not|without|negative|free)\b", re.IGNORECASE)
 
 
-def _positive_node_stated(doc: Document) -> bool:
+# "Metastasis to regional lymph nodes is ABSENT", "the number of involved nodes is 0": a
+# node statement negated after it.
+NEGATED_AFTER = re.compile(
+    r"\W{0,3}(?:(?:is|are|was|were)\s+)?(?:absent|negative|not (?:identified|seen|present)|0|zero"
+    r"|none)\b",
+    re.IGNORECASE,
+)
+
+
+def _positive_node_statement(doc: Document) -> re.Match[str] | None:
     for m in POSITIVE_NODE_STATEMENT.finditer(doc.text):
         # Negation in the statement itself ("no lymph node is positive"); the assertion
         # window would also reach back into the previous sentence's "negative for tumour".
-        if not NEGATION_NEAR.search(doc.text[max(0, m.start() - 15) : m.end()]):
-            return True
-    return False
+        if NEGATION_NEAR.search(doc.text[max(0, m.start() - 15) : m.end()]):
+            continue
+        if NEGATED_AFTER.match(doc.text, m.end()):
+            continue
+        return m
+    return None
 
 
 @dataclass
@@ -340,6 +426,18 @@ def node_counts(doc: Document) -> list[NodeCount]:
             ):
                 continue
             found.append(NodeCount(k, n, m.start("k"), m.end("n"), "k of n"))
+    for regex in (NODE_IN, NODE_K_POSITIVE):
+        for m in regex.finditer(text):
+            k = number(m.group("k"))
+            if k is None or not 0 < k <= 80:
+                continue
+            if any(f.start - 60 <= m.start("k") <= f.end + 60 for f in found):
+                continue
+            before = text[max(0, m.start() - 30) : m.start()]
+            if regex is NODE_IN and NEGATION_NEAR.search(before):
+                found.append(NodeCount(0, k, m.start("k"), m.end(), "negative nodes"))
+            elif not NEGATION_NEAR.search(before[-12:]):
+                found.append(NodeCount(k, k, m.start("k"), m.end(), "positive nodes"))
     for m in NODE_NEG.finditer(text):
         n = number(m.group("n") or m.group("n2"))
         if n is None or not 0 < n <= 80:
@@ -360,9 +458,60 @@ class NodeTotals:
     basis: str
     start: int
     end: int
+    # The most positive nodes one count or statement gives: a floor when the total is
+    # unknown (counts that repeat each other, a positive node without a count).
+    at_least: int = 0
+    # With repeated fractions: the most there can be (every repeat a different node).
+    at_most: int | None = None
 
 
 def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
+    statement = _positive_node_statement(doc)
+    totals, facts = _node_totals(doc, statement is not None)
+    counted = [f.value for f in facts if f.name == "lymph_nodes_positive"]
+    floor = max(counted, default=0)
+    if floor == 0 and (totals is None or totals.positive is None) and statement is not None:
+        floor = 1
+        if totals is None:
+            totals = NodeTotals(
+                None,
+                None,
+                "a lymph node said to hold tumour, without a count",
+                statement.start(),
+                statement.end(),
+            )
+    if totals is not None:
+        totals.at_least = max(floor, totals.positive or 0)
+    return totals, facts
+
+
+# "All sampled lymph nodes are benign", "the intrapulmonary lymph node is negative for
+# tumor": nodes said to be free of tumour, without a count.
+NODES_STATED_NEGATIVE = re.compile(
+    rf"{_NODE}\s+(?:are|is|were|was)\s+(?:all\s+)?(?:benign|negative|free of (?:tumou?r|"
+    rf"carcinoma|metasta\w*|malignancy)|uninvolved)"
+    # "Lymph Nodes: Not involved", "Lymph nodes, no evidence of metastatic disease",
+    # "Benign lymph nodes", "a single benign lymph node is identified"
+    rf"|{_NODE}\s*[:,]\s*(?:not involved|uninvolved|negative|benign|no (?:evidence of )?"
+    rf"(?:metasta\w*|tumou?r|carcinoma|malignancy))"
+    rf"|\bbenign\s+{_NODE}",
+    re.IGNORECASE,
+)
+
+
+# A metastasis reported without naming the node ("FROZEN SECTION DIAGNOSIS: POSITIVE FOR
+# MICROMETASTATIC CARCINOMA", OCR's "MICROMIETASTATIC", "clusters of metastatic ductal
+# carcinoma was found"): nodes stated negative elsewhere do not make it N0.
+METASTASIS_FOUND = re.compile(
+    r"positive for (?:\w+ )?(?:micro)?metasta|micro-?m\w{0,2}tasta|isolated tumou?r cells"
+    r"|(?<!no )metasta\w*(?: [\w-]+){0,5} (?:was|were|is|are) (?:found|present|seen)",
+    re.IGNORECASE,
+)
+
+
+def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | None, list[Fact]]:
+    """The node totals from the counts; ``positive_stated``: the report says, in some
+    wording, that a node holds tumour (see POSITIVE_NODE_STATEMENT)."""
     text = doc.text
     facts: list[Fact] = []
     examined = [(number(m.group("n") or m.group("n2")), m) for m in NODE_EXAMINED.finditer(text)]
@@ -410,6 +559,20 @@ def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
             m.end("k"),
         ), facts
     if not counts:
+        negative = NODES_STATED_NEGATIVE.search(text)
+        if (
+            negative is not None
+            and not labelled_pos
+            and not positive_stated
+            and not METASTASIS_FOUND.search(text)
+        ):
+            return NodeTotals(
+                0,
+                None,
+                "lymph nodes stated free of tumour, without a count",
+                negative.start(),
+                negative.end(),
+            ), facts
         return None, facts
     ks = [c.positive for c in counts]
     total_k = sum(ks)
@@ -424,7 +587,7 @@ def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
             return NodeTotals(
                 c.positive, c.examined, "stated total of the specimens' nodes", c.start, c.end
             ), facts
-    if sum(c.positive for c in counts) == 0 and _positive_node_stated(doc):
+    if sum(c.positive for c in counts) == 0 and positive_stated:
         first = counts[0]
         return NodeTotals(
             None, None, "node counts read miss a node said to be positive", first.start, first.end
@@ -454,7 +617,13 @@ def node_totals(doc: Document) -> tuple[NodeTotals | None, list[Fact]]:
         first.start,
         counts[-1].end,
     ) if dedup_k == total_k else NodeTotals(
-        None, None, "node counts ambiguous (repeated fractions)", first.start, counts[-1].end
+        None,
+        None,
+        f"node counts ambiguous (repeated fractions: {dedup_k} to {total_k} positive)",
+        first.start,
+        counts[-1].end,
+        at_least=dedup_k,
+        at_most=total_k,
     ), facts
 
 

@@ -20,6 +20,11 @@ Values that disagree (neither equal nor one refining the other, e.g. ER positive
 negative, LUAD and LUSC) are a conflict: flagged with every candidate value and its
 sources, never hidden, even once a person has settled it.
 
+A lab value measured again over time (a fact marked ``series``: the serum tumour markers)
+is a series instead: every value is kept with the date it was taken (``taken_on``), the
+latest answers, and values disagree only on the same date (or both undated). PSA 8.1 in
+January and 0.2 in June is a course, not a conflict.
+
 The rules' data (authority orders, thresholds, labels) is ``knowledge/data/case_facts.yaml``.
 """
 
@@ -63,6 +68,11 @@ def is_multiple(name: str) -> bool:
     return bool(fact_spec(name).get("multiple"))
 
 
+def is_series(name: str) -> bool:
+    """A lab value measured again over time: merged as a series of dated values."""
+    return bool(fact_spec(name).get("series"))
+
+
 def groups() -> list[tuple[str, str]]:
     return [(g["key"], g["label"]) for g in rules()["groups"]]
 
@@ -89,6 +99,9 @@ class FactRecord:
     document_kind: str | None = None
     document_title: str = ""
     effective_date: date | None = None
+    # The date the record states for itself (its collection, exam or visit date); None
+    # when it states none (``effective_date`` then falls back to when it came in).
+    record_date: date | None = None
     start: int | None = None
     end: int | None = None
     sentence: str = ""
@@ -222,6 +235,103 @@ class ValueGroup:
         return sorted({f.document_id for f in self.facts if f.document_id is not None})
 
 
+# What dates a lab value: its own sentence, the record's stated date, the FHIR resource's
+# effective date, or the date a person gave with it.
+DATED_BY = {
+    "sentence": "date in its sentence",
+    "record": "date of the record",
+    "resource": "date of the FHIR resource",
+    "person": "date given by a person",
+}
+
+
+def _iso_date(raw: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None
+
+
+def taken_on(fact: FactRecord) -> tuple[date | None, str]:
+    """(date, what says so) of a lab value; (None, "") when it is not known.
+
+    The date written with the value comes first. A value read from a record without one
+    takes the date the record states for itself (a laboratory report's collection date, a
+    note's visit date), unless the text says it is from the past ("prior PSA 8"); never
+    the day the record was uploaded, which says nothing about when blood was drawn."""
+    when = _iso_date((fact.detail or {}).get("date") or "")
+    if when is not None:
+        return when, "sentence"
+    if fact.source == "fhir":
+        return (fact.effective_date, "resource") if fact.effective_date else (None, "")
+    if fact.source == MANUAL:
+        return (fact.effective_date, "person") if fact.effective_date else (None, "")
+    if fact.assertion == "historical" or fact.record_date is None:
+        return None, ""
+    return fact.record_date, "record"
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One value of a lab series: a value on a date (``on`` None: not known) and every
+    fact that says it, the best first."""
+
+    on: date | None
+    dated_by: str  # a key of DATED_BY, "" when undated
+    value: str
+    facts: tuple[FactRecord, ...]
+    conflict: bool = False  # another value on the same date (or another undated value)
+    placeholder: bool = False  # pending or not performed, not a result
+
+    @property
+    def best(self) -> FactRecord:
+        return self.facts[0]
+
+    @property
+    def dated_by_label(self) -> str:
+        return DATED_BY.get(self.dated_by, "")
+
+    @property
+    def quantity(self) -> tuple[str, float, str | None] | None:
+        return lab_quantity(self.value)
+
+    @property
+    def comparator(self) -> str | None:
+        q = self.quantity
+        return (q[0] or None) if q else None
+
+    @property
+    def number(self) -> float | None:
+        q = self.quantity
+        return q[1] if q else None
+
+    @property
+    def unit(self) -> str | None:
+        """The unit as written ("ng/mL"), None when the value gives none."""
+        m = _LAB_VALUE.match(self.value)
+        return m.group(3).strip() if m and m.group(3) else None
+
+    @property
+    def elevated(self) -> bool | None:
+        """Above the reference range, as the source says; None when it does not say, or
+        when a person corrected the value (the flag was read with the old one)."""
+        for f in self.facts:
+            flag = (f.detail or {}).get("elevated")
+            if isinstance(flag, bool) and (not f.proposed_value or f.value == f.proposed_value):
+                return flag
+        return None
+
+    @property
+    def documents(self) -> list[int]:
+        return sorted({f.document_id for f in self.facts if f.document_id is not None})
+
+    def label(self, name: str) -> str:
+        """ "PSA 8.1 ng/mL (elevated)": the value as a lab event."""
+        if self.elevated is None:
+            return f"{name} {self.value}"
+        return f"{name} {self.value} ({'elevated' if self.elevated else 'not elevated'})"
+
+
 @dataclass(frozen=True)
 class MergedFact:
     name: str
@@ -234,6 +344,12 @@ class MergedFact:
     resolved: bool  # a conflict a person has settled (their word is the only one left)
     weak: tuple[FactRecord, ...] = ()  # proposals too weak to answer
     rejected: tuple[FactRecord, ...] = ()
+    # A lab series (``is_series``): every value by date, latest first, undated last.
+    series: tuple[SeriesPoint, ...] = ()
+
+    @property
+    def is_series(self) -> bool:
+        return is_series(self.name)
 
     @property
     def value(self) -> str | None:
@@ -380,6 +496,9 @@ def merge_name(
     eligible = sorted((f for f in live if not is_weak(f)), key=lambda f: _rank(name, f))
     weak = tuple(sorted((f for f in live if is_weak(f)), key=lambda f: _rank(name, f)))
 
+    if is_series(name):
+        return _merge_series(name, spec, eligible, weak, rejected)
+
     chosen, refined = None, False
     if eligible:
         chosen = eligible[0]
@@ -398,15 +517,8 @@ def merge_name(
                 chosen, refined = deepest, True
                 better = [f for f in tier if refines(f.value, chosen.value)]
 
-    values: list[ValueGroup] = []
     ordered = ([chosen] if chosen else []) + [f for f in eligible if f is not chosen]
-    for fact in ordered:
-        for i, group in enumerate(values):
-            if same_value(name, group.value, fact.value):
-                values[i] = ValueGroup(group.value, group.shown, (*group.facts, fact))
-                break
-        else:
-            values.append(ValueGroup(fact.value, fact.shown, (fact,)))
+    values = _group_values(name, ordered)
 
     results = [g for g in values if not all(is_placeholder(f) for f in g.facts)]
     conflict = any(
@@ -433,6 +545,93 @@ def merge_name(
         resolved=resolved,
         weak=weak,
         rejected=rejected,
+    )
+
+
+def _series_points(name: str, eligible: Sequence[FactRecord]) -> list[SeriesPoint]:
+    """The values of a series by date (latest first, undated last), each with its facts;
+    ``eligible`` comes best first, so within a date the best-backed value leads."""
+    by_date: dict[date | None, list[FactRecord]] = {}
+    for fact in eligible:
+        by_date.setdefault(taken_on(fact)[0], []).append(fact)
+    points: list[SeriesPoint] = []
+    for on in sorted(by_date, key=lambda d: (d is None, -(d.toordinal() if d else 0))):
+        groups = _group_values(name, by_date[on])
+        results = [g for g in groups if not all(is_placeholder(f) for f in g.facts)]
+        disagree = any(
+            not compatible(name, a.value, b.value)
+            for i, a in enumerate(results)
+            for b in results[i + 1 :]
+        )
+        for group in groups:
+            placeholder = all(is_placeholder(f) for f in group.facts)
+            points.append(
+                SeriesPoint(
+                    on=on,
+                    dated_by=taken_on(group.facts[0])[1],
+                    value=group.value,
+                    facts=group.facts,
+                    conflict=disagree and not placeholder,
+                    placeholder=placeholder,
+                )
+            )
+    return points
+
+
+def _merge_series(
+    name: str,
+    spec: Mapping[str, Any],
+    eligible: list[FactRecord],
+    weak: tuple[FactRecord, ...],
+    rejected: tuple[FactRecord, ...],
+) -> MergedFact:
+    """A lab series: the latest result answers (a pending test never does while a result
+    exists); on the same date, or among undated values only, the usual rules choose."""
+    points = _series_points(name, eligible)
+    results = [p for p in points if not p.placeholder] or points
+    dated = [p.on for p in results if p.on is not None]
+    latest = max(dated, default=None)
+    candidates = [p for p in results if p.on == latest]
+    chosen = min((p.best for p in candidates), key=lambda f: _rank(name, f)) if points else None
+
+    # A conflict is settled when, on each date where values disagree, a person's word
+    # chose the value and no other person's word disagrees with it.
+    conflict, resolved = False, True
+    for on in dict.fromkeys(p.on for p in points if p.conflict):
+        conflict = True
+        same_day = [f for p in points if p.on == on and not p.placeholder for f in p.facts]
+        best = min(same_day, key=lambda f: _rank(name, f))
+        resolved = (
+            resolved
+            and best.by_person
+            and not any(f.by_person and not compatible(name, f.value, best.value) for f in same_day)
+        )
+
+    why = "no record states it"
+    if chosen is not None:
+        same_day = [f for p in points if p.on == latest for f in p.facts]
+        others = len(results) > len(candidates)  # values of other dates, or undated
+        if latest is not None and others and not any(p.conflict for p in candidates):
+            why = "the latest value" if len(dated) == len(results) else "the latest dated value"
+            if chosen.by_person:
+                why += f", {_why(name, chosen, same_day, False)}"
+        else:
+            why = _why(name, chosen, same_day, False)
+
+    ordered = ([chosen] if chosen else []) + [f for p in points for f in p.facts if f is not chosen]
+    values = _group_values(name, ordered)
+    return MergedFact(
+        name=name,
+        label=spec["label"],
+        group=spec["group"],
+        chosen=chosen,
+        why=why,
+        values=tuple(values),
+        conflict=conflict,
+        resolved=conflict and resolved,
+        weak=weak,
+        rejected=rejected,
+        series=tuple(points),
     )
 
 
@@ -583,3 +782,17 @@ def describe(name: str, value: Any, detail: Mapping[str, Any] | None = None) -> 
     ]
     extras = list(dict.fromkeys(extras))
     return f"{text} ({', '.join(extras)})" if extras else text
+
+
+def _group_values(name: str, ordered: list[FactRecord]) -> list[ValueGroup]:
+    """The distinct values among ``ordered`` facts, in order, each with the facts that
+    give it (the chosen answer first)."""
+    values: list[ValueGroup] = []
+    for fact in ordered:
+        for i, group in enumerate(values):
+            if same_value(name, group.value, fact.value):
+                values[i] = ValueGroup(group.value, group.shown, (*group.facts, fact))
+                break
+        else:
+            values.append(ValueGroup(fact.value, fact.shown, (fact,)))
+    return values

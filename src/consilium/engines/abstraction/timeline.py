@@ -1,9 +1,11 @@
 """The clinical timeline of a case: diagnosis, pathology, imaging, molecular results,
-procedures and therapies, in the order they happened, each pointing to its record.
+lab values (the serum tumour markers), procedures and therapies, in the order they
+happened, each pointing to its record.
 
 Built from the merged summary, the facts and the records' own dates (a report's
 collection or exam date, a DICOM study date). A treatment whose sentence gives no date
-is listed under "date not stated" rather than placed at a guessed date.
+is listed under "date not stated" rather than placed at a guessed date; a lab value
+whose date is not known is left off (it stays in its series on the case summary).
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from consilium.engines.abstraction.merge import CaseSummary, FactRecord, compatible, describe
+from consilium.engines.abstraction.merge import (
+    CaseSummary,
+    FactRecord,
+    MergedFact,
+    compatible,
+    describe,
+)
 from consilium.engines.records.dates import parse_date
 
 KINDS = {
@@ -21,6 +29,7 @@ KINDS = {
     "pathology": "Pathology",
     "imaging": "Imaging",
     "molecular": "Molecular and lab results",
+    "lab": "Lab value",
     "procedure": "Procedure",
     "therapy": "Therapy",
 }
@@ -54,7 +63,9 @@ class TimelineEntry:
     detail: str = ""
     document_id: int | None = None
     fact_ids: tuple = ()
-    dated_by: str = ""  # where the date comes from: "record", "sentence", "received"
+    # Where the date comes from: "record", "sentence", "received", and for a lab value
+    # also "resource" (FHIR) or "person" (see merge.DATED_BY).
+    dated_by: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -80,6 +91,40 @@ def _record_date(doc: RecordInfo) -> tuple[date | None, str]:
     if doc.record_date is not None:
         return doc.record_date, "record"
     return doc.received, "received" if doc.received else ""
+
+
+def _source_words(fact: FactRecord) -> str:
+    if fact.document_title:
+        return f"from {fact.document_title}"
+    if fact.source == "fhir":
+        return f"from FHIR {fact.fhir_reference}".rstrip()
+    return "entered by a person" if fact.source == "manual" else ""
+
+
+def _lab_events(merged: MergedFact) -> list[TimelineEntry]:
+    """Each dated value of a lab series, "PSA 8.1 ng/mL (elevated)"; a pending test and
+    a value of unknown date are not events."""
+    events = []
+    for point in merged.series:
+        if point.on is None or point.placeholder:
+            continue
+        words = [_source_words(point.best)]
+        if len(point.documents) > 1:
+            words.append(f"in {len(point.documents)} records")
+        if point.conflict:
+            words.append("another value is given for the same date")
+        events.append(
+            TimelineEntry(
+                point.on,
+                "lab",
+                point.label(merged.name),
+                "; ".join(w for w in words if w),
+                point.best.document_id,
+                tuple(f.id for f in point.facts),
+                dated_by=point.dated_by,
+            )
+        )
+    return events
 
 
 def clinical_timeline(
@@ -155,6 +200,9 @@ def clinical_timeline(
                 dated_by="record" if dates else "",
             )
         )
+
+    for merged in summary.facts.values():
+        entries += _lab_events(merged)
 
     seen: dict[tuple, int] = {}
     for fact in summary.treatments:

@@ -186,6 +186,34 @@ def result_status(system: str | None, code: str | None) -> str | None:
     return table.get(code or "")
 
 
+def above_range(system: str | None, code: str | None) -> bool | None:
+    """Whether an interpretation code puts a number above its reference range (H, HH),
+    not above it (N, L), or says neither (None)."""
+    table = load("observation_codes")["range_flags"].get(system or "") or {}
+    flag = table.get(code or "")
+    return flag if isinstance(flag, bool) else None
+
+
+def range_interpretation(elevated: bool) -> dict:
+    """The interpretation coding the writer gives a value above its range (H) or not (N)."""
+    return dict(load("observation_codes")["write_range_flags"]["above" if elevated else "within"])
+
+
+UCUM = "http://unitsofmeasure.org"
+
+
+@cache
+def _ucum_folded() -> dict[str, str]:
+    return {unit.casefold(): code for unit, code in load("observation_codes")["ucum"].items()}
+
+
+def ucum(unit: str) -> str | None:
+    """The UCUM code of a unit as written ("ng/mL", also "ng/ml"); None when the table
+    does not have it."""
+    table = load("observation_codes")["ucum"]
+    return table.get(unit) or _ucum_folded().get(unit.strip().casefold())
+
+
 def write_result(kind: str, status: str) -> dict | None:
     entry = load("observation_codes")["write_results"][kind].get(status)
     return dict(entry) if entry else None

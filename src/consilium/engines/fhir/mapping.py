@@ -478,13 +478,21 @@ def _marker(res, ex, profiles, symbol, when) -> None:
     detail = _recognized({}, profiles, "tumor_marker_test")
     detail["code"] = _first_coding(res.get("code")).as_dict()
     detail.update(extra)
-    # Interpretation beside a number ("12 mut/Mb", High) is kept with the number.
+    # Interpretation beside a number ("12 mut/Mb", High) is kept with the number; H or
+    # N against the reference range is the "elevated" flag a serum marker's value carries
+    # (as the text abstraction reads it from "(H)" or "normal").
     if "value" in extra:
+        quantity = res.get("valueQuantity") or {}
+        if quantity.get("comparator"):
+            detail["comparator"] = quantity["comparator"]
         for interpretation in res.get("interpretation") or []:
             for c in codings(interpretation):
                 status = codes.result_status(c.system, c.code)
                 if status:
                     detail["status"] = status
+                flag = codes.above_range(c.system, c.code)
+                if flag is not None:
+                    detail["elevated"] = flag
     _components(res, detail)
     assertion = "present"
     if value is None:

@@ -10,7 +10,11 @@ each name is the current one):
   extension as ICD-O-3); SecondaryCancerCondition when metastatic is true;
 - TNM stage group and T/N/M category Observations (pathologic or clinical);
 - TumorMarkerTest Observations, and GenomicVariant Observations in a GenomicsReport for
-  gene results (EGFR, KRAS ...); ECOG performance status;
+  gene results (EGFR, KRAS ...); ECOG performance status. A lab measured again over time
+  (the serum tumour markers, merged as a series by ``abstraction/merge.py``) is written as
+  one TumorMarkerTest per value of its series: the date the value was taken, the number
+  with its comparator and unit (UCUM coded when the table knows the unit), and H or N
+  when the source says whether it is above its reference range;
 - CancerRelatedMedicationRequest for drugs, CancerRelatedSurgicalProcedure for surgery,
   and a Procedure for radiation and for a therapy named only by its kind.
 
@@ -18,9 +22,9 @@ Facts asserted absent or only possible are not written: FHIR has no place for "t
 text said maybe". Grade, laterality, margins, tumour size and node counts have no
 element in the mCODE resources above and are not written either.
 
-Ids are UUIDs derived from the caller's key and the fact ids, so exporting the same
-case twice gives the same resources. Everything written is validated with the
-fhir.resources R4B models before it is returned.
+Ids are UUIDs derived from the caller's key and the fact ids (for a value of a series,
+the fact that best says it), so exporting the same case twice gives the same resources.
+Everything written is validated with the fhir.resources R4B models before it is returned.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ import base64
 import html
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from consilium.engines.abstraction.merge import SeriesPoint
 from consilium.engines.decision.profile import NON_BIOMARKER_FACTS
 from consilium.engines.fhir import codes, validate
 from consilium.engines.fhir.mapping import quantity_text
@@ -93,12 +98,16 @@ def summary_bundle(
     key: str,
     now: datetime,
     cancer_type: str | None = None,
+    series: Mapping[str, Sequence[SeriesPoint]] | None = None,
 ) -> dict:
     """The mCODE patient bundle of ``facts`` (dicts with name, value, assertion, detail,
     effective_date and id, most recent first). ``cancer_type`` (an OncoTree code) is
-    written when no fact names the cancer type."""
+    written when no fact names the cancer type. ``series`` holds the case summary's lab
+    series by fact name (``MergedFact.series``): a name in it is written as one
+    Observation per value of its series instead of from ``facts``."""
     b = _Bundle(key)
-    chosen, markers, treatments = _choose(facts)
+    series = series or {}
+    chosen, markers, treatments = _choose(f for f in facts if str(f["name"]) not in series)
     patient = b.add(_patient(person, b.id("patient")))
 
     condition_url = None
@@ -120,6 +129,11 @@ def summary_bundle(
             variants.append(b.add(_genomic_variant(b, patient, condition_url, fact)))
         else:
             b.add(_tumor_marker(b, patient, condition_url, fact))
+    for name, points in series.items():
+        for point in points:
+            resource = _lab_value(b, patient, condition_url, name, point)
+            if resource is not None:
+                b.add(resource)
     if variants:
         b.add(_genomics_report(b, patient, variants))
     if chosen.get("ecog"):
@@ -418,15 +432,15 @@ def _detail_components(detail: Mapping[str, Any]) -> list[dict]:
     return out
 
 
-def _tumor_marker(b, patient, condition_url, fact) -> dict:
-    symbol = str(fact["name"])
+def _marker_observation(b, patient, condition_url, symbol: str, fact_id: Any) -> dict:
+    """A TumorMarkerTest Observation of ``symbol`` without its value yet."""
     known = codes.marker_code(symbol)
     concept: dict[str, Any] = {"text": symbol}
     if known:
         concept["coding"] = [{"system": codes.LOINC, "code": known[0], "display": known[1]}]
     resource: dict[str, Any] = {
         "resourceType": "Observation",
-        "id": b.id("marker", fact.get("id", symbol)),
+        "id": b.id("marker", fact_id),
         "meta": {"profile": [codes.profile_url("tumor_marker_test")]},
         "status": "final",
         "category": _LAB,
@@ -435,11 +449,55 @@ def _tumor_marker(b, patient, condition_url, fact) -> dict:
     }
     if condition_url:
         resource["focus"] = [{"reference": condition_url}]
+    return resource
+
+
+def _tumor_marker(b, patient, condition_url, fact) -> dict:
+    symbol = str(fact["name"])
+    resource = _marker_observation(b, patient, condition_url, symbol, fact.get("id", symbol))
     _result_value(resource, fact, "tumor_marker")
     components = _detail_components(fact.get("detail") or {})
     if components:
         resource["component"] = components
     return _effective(resource, fact, "effectiveDateTime")
+
+
+def _lab_value(b, patient, condition_url, name: str, point: SeriesPoint) -> dict | None:
+    """One value of a lab series as a TumorMarkerTest: dated by the day the value was
+    taken (the series' date, not the record's), its id from the fact that best says it
+    (so the same case gives the same ids). None when the value is not a result FHIR can
+    hold (asserted absent, only possible, or a test not performed)."""
+    best = point.best
+    assertion = best.assertion or "present"
+    if assertion not in WRITTEN_ASSERTIONS:
+        return None
+    if point.placeholder or point.number is None:
+        # A pending test, or a value in words: written as any other marker's result.
+        fact = {
+            "id": best.id,
+            "name": name,
+            "value": point.value,
+            "assertion": assertion,
+            "detail": best.detail or {},
+            "effective_date": point.on,
+        }
+        return _tumor_marker(b, patient, condition_url, fact)
+    resource = _marker_observation(b, patient, condition_url, name, best.id)
+    number = point.number
+    quantity: dict[str, Any] = {"value": int(number) if number.is_integer() else number}
+    if point.comparator:
+        quantity["comparator"] = point.comparator
+    if point.unit:
+        quantity["unit"] = point.unit
+        ucum = codes.ucum(point.unit)
+        if ucum:
+            quantity |= {"system": codes.UCUM, "code": ucum}
+    resource["valueQuantity"] = quantity
+    if point.elevated is not None:
+        resource["interpretation"] = [{"coding": [codes.range_interpretation(point.elevated)]}]
+    if point.on is not None:
+        resource["effectiveDateTime"] = point.on.isoformat()
+    return resource
 
 
 def _genomic_variant(b, patient, condition_url, fact) -> dict:

@@ -156,7 +156,30 @@ def describe_ocr(result: ocr.OcrResult, scanned_pages: int, total_pages: int) ->
     if skipped:
         limit = result.settings.max_pages
         parts.append(f"{_pages(skipped)} not read (at most {limit} pages are read per record)")
+    parts += straightened(result)
     return "; ".join(parts)
+
+
+TURNS = {90: "turned 90° clockwise", 180: "turned 180° (it was upside down)"}
+TURNS[270] = "turned 90° anticlockwise"
+
+
+def straightened(result: ocr.OcrResult) -> list[str]:
+    """What was done to put pages the right way up before reading them, grouped by what
+    was done: "page 2 turned 180° (it was upside down)", "pages 1–3 were tilted 3.5° to
+    4.0° and levelled"."""
+    notes = []
+    for degrees, words in TURNS.items():
+        pages = [p.number for p in result.pages if p.turned == degrees]
+        if pages:
+            notes.append(f"{_pages(pages)} {words}")
+    tilts = [(p.number, abs(p.straightened)) for p in result.pages if p.straightened]
+    if tilts:
+        low, high = min(t for _, t in tilts), max(t for _, t in tilts)
+        by = f"{low:.1f}°" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}° to {high:.1f}°"
+        verb = "was" if len(tilts) == 1 else "were"
+        notes.append(f"{_pages([n for n, _ in tilts])} {verb} tilted {by} and levelled")
+    return notes
 
 
 def read_with_ocr(

@@ -8,6 +8,7 @@ week, reviews due in the next days, some overdue, reports delivered last week.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import re
@@ -40,7 +41,8 @@ from consilium.engines.synthetic.model import (
 )
 
 # Bump when the generated program changes shape, so an older seeded demo can say so.
-SEED_VERSION = 1
+# 2: one intake case's pathology report arrives as a fax scan (read by OCR).
+SEED_VERSION = 2
 DEFAULT_CASES = 50
 MIN_CASES = len(Status)
 
@@ -1017,6 +1019,7 @@ class _Builder:
         for n, c in enumerate(cases, start=1):
             c.key = f"case:{n:03d}"
         self._choose_pdfs(cases, plans)
+        self._choose_scan(cases, plans)
 
         def first(pin: str, status: Status) -> str | None:
             return next(
@@ -1055,6 +1058,26 @@ class _Builder:
             cases=cases,
             logins=logins,
         )
+
+    def _choose_scan(self, cases: list[CaseSpec], plans: list[_Plan]) -> None:
+        """One intake case's pathology report arrives as a fax scan: the first intake case
+        with a pathology report and no intake gap pinned on it (else the first with a
+        report at all). No random draw: the rest of the program stays as it was."""
+        intake = [(c, p) for c, p in zip(cases, plans, strict=True) if p.status is S.INTAKE]
+        with_report = [
+            (c, p) for c, p in intake if any(d.kind == "pathology_report" for d in c.documents)
+        ]
+        plain = [(c, p) for c, p in with_report if not p.pins and not p.coverage_fails]
+        chosen = (plain or with_report)[:1]
+        for case, _ in chosen:
+            j = next(k for k, d in enumerate(case.documents) if d.kind == "pathology_report")
+            d = case.documents[j]
+            case.documents[j] = dataclasses.replace(
+                d,
+                filename=d.filename.removesuffix(".txt").removesuffix(".pdf") + "-fax.pdf",
+                as_pdf=False,
+                as_scan=True,
+            )
 
     def _choose_pdfs(self, cases: list[CaseSpec], plans: list[_Plan]) -> None:
         """About a quarter of the cases get one record as a PDF (rendering is slow), always

@@ -87,12 +87,15 @@ class StaffSpec:
 class DocumentSpec:
     kind: str  # records.Document.Kind value
     title: str
-    filename: str  # with extension: .txt, or .pdf when as_pdf
+    filename: str  # with extension: .txt, or .pdf when as_pdf or as_scan
     text: str
     as_pdf: bool
     source: str  # the organisation that wrote it (letterhead for PDFs)
     uploaded_at: datetime
     uploaded_by: str  # person key
+    # Arrived as a fax: an image-only PDF whose text only OCR can read (in the background
+    # once seeded), so the demo shows a record read by OCR.
+    as_scan: bool = False
 
 
 @dataclass(frozen=True)

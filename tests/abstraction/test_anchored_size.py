@@ -1,0 +1,75 @@
+"""A size the diagnosis gives for the carcinoma stages the tumour; the gross description's
+masses, a node's extension or scattered foci do not (findings._anchored)."""
+
+from consilium.engines.abstraction import abstract
+from consilium.engines.abstraction.findings import tumour_size
+from consilium.engines.abstraction.text import Document
+
+
+def _size(text: str):
+    size, _ = tumour_size(Document(text))
+    return size
+
+
+def test_size_after_the_grade_in_the_diagnosis_is_the_carcinomas():
+    text = (
+        "DIAGNOSIS: LEFT BREAST, MASTECTOMY: - INVASIVE DUCTAL CARCINOMA, NOS TYPE, "
+        "HISTOLOGIC GRADE III/III (SLIGHT OR NO TUBULE FORMATION). NUCLEAR GRADE III/III "
+        "(MARKED VARIATION IN SIZE AND SHAPE) MEASURING 6 CM IN LARGEST DIMENSION GROSSLY. "
+        "- DUCTAL CARCINOMA IN SITU IS ALSO PRESENT."
+    )
+    size = _size(text)
+    assert size is not None and size.cm == 6.0 and size.anchored
+    result = abstract(text)
+    assert result.pT == "T3"
+    t = next(f for f in result.facts if f.name == "pT")
+    assert t.basis == "inferred" and "6 cm" in t.inferred_from
+
+
+def test_any_measurement_of_the_carcinoma_in_the_diagnosis_counts():
+    text = (
+        "FINAL DIAGNOSIS: Right breast, excision: Invasive ductal carcinoma, Nottingham "
+        "grade 3, nuclear grade III/III, measuring 1.9 cm microscopically."
+    )
+    assert abstract(text).pT == "T1"
+
+
+def test_a_mass_in_the_gross_description_is_only_proposed():
+    text = (
+        "DIAGNOSIS: Left breast, mastectomy: Invasive ductal carcinoma. "
+        "GROSS DESCRIPTION: Sectioning reveals a firm white nodule measuring 3.5 x 3.0 cm."
+    )
+    result = abstract(text)
+    t = next(f for f in result.facts if f.name == "pT")
+    assert t.value == "T2" and t.confidence < 0.75
+    assert result.pT is None
+
+
+def test_extracapsular_extension_is_not_the_tumour_size():
+    text = (
+        "DIAGNOSIS: Right axillary sentinel lymph node: metastatic carcinoma. "
+        "Extracapsular Extension: Present, measuring < 2mm in largest diameter."
+    )
+    size = _size(text)
+    assert size is None or not size.anchored
+    assert abstract(text).pT is None
+
+
+def test_scattered_foci_are_not_the_tumour_size():
+    text = (
+        "DIAGNOSIS: Breast, mastectomy: Ductal carcinoma in situ. - Several microscopic "
+        "foci of infiltrating adenocarcinoma, up to 0.5 cm, in the remaining breast tissue."
+    )
+    size = _size(text)
+    assert size is None or not size.anchored
+    assert abstract(text).pT is None
+
+
+def test_in_situ_carcinoma_measured_in_the_diagnosis_is_not_anchored():
+    text = (
+        "DIAGNOSIS: Breast, excision: Invasive ductal carcinoma, 0.4 cm. - Ductal "
+        "carcinoma in situ, solid type, spanning 3.5 cm."
+    )
+    size = _size(text)
+    assert size is None or size.cm < 2.0
+    assert abstract(text).pT != "T2"
