@@ -1,13 +1,16 @@
 """Driving Debian's chromium through Playwright: the ``browser`` fixture (registered in
-tests/conftest.py, so every test module may ask for it) and a signed-in ``Session``."""
+tests/conftest.py, so every test module may ask for it), a signed-in ``Session``, and the
+live server's ``GATE``."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
 
 from tests import factories as f
 
@@ -81,3 +84,43 @@ class Session:
         sign_out.click()
         self.expect(self.page.get_by_role("heading", name="Sign in")).to_be_visible()
         self.context.close()
+
+
+class Gate:
+    """The live server's turn at the database, and whether it may take one.
+
+    On SQLite the test database lives in memory, and the live server shares the test's
+    one connection to it. Two requests at once on that connection interleave their
+    transactions ("cannot commit transaction - SQL statements in progress"), and a
+    request still running when the test ends collides with the flush that empties the
+    database ("database table is locked"); under load both happened. So the server
+    answers one request at a time, and between tests it answers none."""
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()
+        self.open = False
+
+    def close(self) -> None:
+        """Wait for the request being answered, then refuse the rest (the test ended)."""
+        with self.turn:
+            self.open = False
+
+
+GATE = Gate()
+
+
+class OneRequestAtATime(WSGIServer):
+    """Django's live server without its thread per request; a closed ``GATE`` drops
+    the connection unanswered. Each response closes its connection (Django does so for
+    a server without threads), so one browser tab cannot hold the server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+    def process_request(self, request, client_address):
+        with GATE.turn:
+            if GATE.open:
+                super().process_request(request, client_address)
+            else:
+                self.shutdown_request(request)

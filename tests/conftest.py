@@ -16,7 +16,12 @@ from django.conf import settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests import factories
-from tests.browser_support import browser, needs_chromium  # noqa: F401 (fixture, helper)
+from tests.browser_support import (  # noqa: F401 (fixture, helper)
+    GATE,
+    OneRequestAtATime,
+    browser,
+    needs_chromium,
+)
 
 # The live server for browser tests answers each request in a thread of its own; a
 # persistent connection left behind by such a thread would keep PostgreSQL from dropping
@@ -28,6 +33,12 @@ settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 from huey.contrib.djhuey import HUEY  # noqa: E402
 
 HUEY.immediate = True
+
+# The live server answers one request at a time, and none between tests: see
+# tests/browser_support.Gate for why.
+from django.test.testcases import LiveServerThread  # noqa: E402
+
+LiveServerThread.server_class = OneRequestAtATime
 
 STRICT = os.environ.get("CONSILIUM_STRICT") == "1"
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -81,8 +92,18 @@ def audit_flushable(transactional_db):
     _maintenance("INSERT INTO access_audit_maintenance (reason) VALUES ('test flush')")
 
 
+@pytest.fixture(autouse=True)
+def _live_server_gate(request):
+    if "live_server" in request.fixturenames:
+        GATE.open = True
+    yield
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    # Before any fixture is torn down (the browser, then the database flush), let the
+    # live server finish the request it is answering and refuse the rest.
+    GATE.close()
     yield
     # After the last test the test database is already gone (and with it the row).
     if nextitem is not None and "audit_flushable" in getattr(item, "fixturenames", ()):
