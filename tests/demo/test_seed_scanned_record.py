@@ -71,3 +71,19 @@ def test_without_tesseract_the_demo_seeds_and_the_fax_says_why(
     assert doc.text_detail == (
         "OCR unavailable: tesseract is not installed (Debian package tesseract-ocr)"
     )
+
+
+def test_the_smallest_programs_have_their_fax_too():
+    # With nine or ten cases the one intake case lacks its pathology report on purpose
+    # (an intake gap), so the fax goes to the requested case.
+    from datetime import datetime
+
+    from consilium.engines.synthetic import generate
+
+    for cases in (9, 10, 12, 50):
+        program = generate(7, now=datetime(2026, 11, 1), cases=cases)
+        faxed = [(case, doc) for case in program.cases for doc in case.documents if doc.as_scan]
+        assert len(faxed) == 1, cases
+        case, doc = faxed[0]
+        assert doc.kind == "pathology_report" and doc.filename.endswith("-fax.pdf")
+        assert case.status in ("INTAKE", "REQUESTED"), (cases, case.status)

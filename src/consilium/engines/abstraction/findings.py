@@ -287,16 +287,26 @@ def tumour_size(doc: Document) -> tuple[Size | None, list[Fact]]:
 
 
 # -- lymph nodes ---------------------------------------------------------------------
-_NODE = r"(?:lymph[- ]?nodes?|nodes?|LNs?|SLNs?)"
+# "lymph modes": a scanned report's misreading.
+_NODE = r"(?:lymph[- ]?[nm]odes?|nodes?|LNs?|SLNs?)"
+# A scanned report's line end, kept as a period, between a node's site and the word
+# "lymph nodes" ("in 5 of 18 axillary. lymph nodes"): the phrase goes on.
+_SITE_BREAK = (
+    r"(?:axillary|sentinel|regional|hilar|pelvic|mediastinal|peribronchial|pericolic"
+    r"|perigastric|cervical|neck)\.\s+"
+)
 NODE_FRACTION = re.compile(
     r"\(\s*(?P<k>\d{1,2})\s*/\s*(?P<n>\d{1,2})\s*\)|(?<![\d/.])(?P<k2>\d{1,2})"
     r"\s*/\s*(?P<n2>\d{1,2})(?![\d/.])"
 )
+# "six (6) out or nineteen (19)": a scanned report's "out of".
+_OUT_OF = r"(?:out\s+o[fr]|of)"
 NODE_OF = re.compile(
-    rf"(?P<k>{_COUNT})\s+(?:out\s+)?of\s+(?P<n>{_COUNT})\s+(?:\w+\s+){{0,3}}?{_NODE}", re.IGNORECASE
+    rf"(?P<k>{_COUNT})\s+{_OUT_OF}\s+(?P<n>{_COUNT})\s+(?:\w+\s+){{0,3}}?(?:{_SITE_BREAK})?{_NODE}",
+    re.IGNORECASE,
 )
 NODE_OF_REVERSED = re.compile(
-    rf"{_NODE}[^.;]{{0,40}}?(?P<k>{_COUNT})\s+(?:out\s+)?of\s+(?P<n>{_COUNT})(?!\s*(?:cores|fragments|slides|blocks))",
+    rf"{_NODE}[^.;]{{0,40}}?(?P<k>{_COUNT})\s+{_OUT_OF}\s+(?P<n>{_COUNT})(?!\s*(?:cores|fragments|slides|blocks))",
     re.IGNORECASE,
 )
 NODE_NEG = re.compile(
@@ -315,7 +325,7 @@ NODE_NEG = re.compile(
 # positive for metastatic carcinoma".
 NODE_IN = re.compile(
     rf"(?:carcinoma|metasta\w*|tumou?r|malignancy)\s+(?:is\s+|was\s+)?(?:present\s+|seen\s+|"
-    rf"identified\s+)?in\s+(?P<k>{_COUNT})\s+(?:[\w/-]+\s+|\([^()]{{1,20}}\)\s+){{0,4}}?{_NODE}\b"
+    rf"identified\s+)?in\s+(?P<k>{_COUNT})\.?\s+(?:[\w/-]+\s+|\([^()]{{1,20}}\)\s+){{0,4}}?(?:{_SITE_BREAK})?{_NODE}\b"
     rf"(?!\s*\(\s*\d)",
     re.IGNORECASE,
 )
@@ -492,9 +502,11 @@ NODES_STATED_NEGATIVE = re.compile(
     rf"carcinoma|metasta\w*|malignancy)|uninvolved)"
     # "Lymph Nodes: Not involved", "Lymph nodes, no evidence of metastatic disease",
     # "Benign lymph nodes", "a single benign lymph node is identified"
-    rf"|{_NODE}\s*[:,]\s*(?:not involved|uninvolved|negative|benign|no (?:evidence of )?"
-    rf"(?:metasta\w*|tumou?r|carcinoma|malignancy))"
-    rf"|\bbenign\s+{_NODE}",
+    rf"|{_NODE}\s*(?:[:,]|\bwith\b)\s*(?:not involved|uninvolved|negative|benign"
+    rf"|no (?:evidence of )?(?:metasta\w*|tumou?r|carcinoma|malignancy))"
+    rf"|\bbenign\s+{_NODE}"
+    # "There is no lymph nodes metastasis."
+    rf"|\bno\s+{_NODE}\s+metasta\w*",
     re.IGNORECASE,
 )
 
@@ -605,6 +617,20 @@ def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | Non
     distinct = {(c.positive, c.examined) for c in counts}
     dedup_k = sum(k for k, _ in distinct)
     first = counts[0]
+    repeated = [p for p in distinct if sum((c.positive, c.examined) == p for c in counts) > 1]
+    if dedup_k != total_k and all((n or 0) >= 2 for k, n in repeated if k):
+        # The same fraction of several nodes written again (frozen section, then the
+        # final diagnosis) is the same nodes: "2 of 3 (2/3)" twice is two nodes. A
+        # repeated "1/1" may be two sentinel nodes of one each; that stays a range.
+        pairs = sorted(distinct, key=lambda p: -p[0])
+        return NodeTotals(
+            dedup_k,
+            sum(n or 0 for _, n in distinct),
+            f"sum of distinct node counts per specimen, repeats read once "
+            f"({', '.join(f'{k}/{n}' for k, n in pairs)})",
+            first.start,
+            counts[-1].end,
+        ), facts
     if total_k == 0:
         return NodeTotals(
             0, max(ns), "no positive node among those examined", first.start, counts[-1].end

@@ -42,7 +42,8 @@ from consilium.engines.synthetic.model import (
 
 # Bump when the generated program changes shape, so an older seeded demo can say so.
 # 2: one intake case's pathology report arrives as a fax scan (read by OCR).
-SEED_VERSION = 2
+# 3: a program too small for such an intake case gets the fax on a requested case.
+SEED_VERSION = 3
 DEFAULT_CASES = 50
 MIN_CASES = len(Status)
 
@@ -1060,15 +1061,19 @@ class _Builder:
         )
 
     def _choose_scan(self, cases: list[CaseSpec], plans: list[_Plan]) -> None:
-        """One intake case's pathology report arrives as a fax scan: the first intake case
-        with a pathology report and no intake gap pinned on it (else the first with a
-        report at all). No random draw: the rest of the program stays as it was."""
-        intake = [(c, p) for c, p in zip(cases, plans, strict=True) if p.status is S.INTAKE]
+        """One case's pathology report arrives as a fax scan, before anyone has reviewed
+        its facts: the first intake case with a pathology report and no intake gap pinned
+        on it, else the first intake case with a report at all, else (a small program
+        whose only intake case lacks its report on purpose) the first requested case with
+        one. No random draw: the rest of the program stays as it was."""
+        pairs = list(zip(cases, plans, strict=True))
         with_report = [
-            (c, p) for c, p in intake if any(d.kind == "pathology_report" for d in c.documents)
+            (c, p) for c, p in pairs if any(d.kind == "pathology_report" for d in c.documents)
         ]
-        plain = [(c, p) for c, p in with_report if not p.pins and not p.coverage_fails]
-        chosen = (plain or with_report)[:1]
+        intake = [(c, p) for c, p in with_report if p.status is S.INTAKE]
+        plain = [(c, p) for c, p in intake if not p.pins and not p.coverage_fails]
+        requested = [(c, p) for c, p in with_report if p.status is S.REQUESTED]
+        chosen = (plain or intake or requested)[:1]
         for case, _ in chosen:
             j = next(k for k, d in enumerate(case.documents) if d.kind == "pathology_report")
             d = case.documents[j]
