@@ -125,3 +125,21 @@ def test_cervix_confined_but_invading_the_parametrium_is_not_t1():
         "microscopically it invades the parametrial soft tissue."
     )
     assert abstract(text).pT == "T2"
+
+
+def test_stomach_carcinoma_confined_to_the_mucosa_is_t1():
+    result, fact = _inferred_t(
+        "Stomach, distal gastrectomy: adenocarcinoma, intestinal type, moderately "
+        "differentiated. Depth of infiltration: neoplasia confined to the mucosa and lamina "
+        "propria. Lymphatic vascular invasion: not detected."
+    )
+    assert (result.pT, fact.value) == ("T1", "T1")
+
+
+def test_colon_carcinoma_confined_to_the_mucosa_is_not_t1():
+    # In the colon an intramucosal carcinoma is Tis, not T1: the stomach's rule stays there.
+    result, fact = _inferred_t(
+        "Colon, sigmoid, resection: adenocarcinoma, moderately differentiated, confined to "
+        "the mucosa (intramucosal)."
+    )
+    assert result.pT != "T1" and (fact is None or fact.value != "T1")
