@@ -69,6 +69,24 @@ def test_positive_and_negative_controls_are_not_the_result():
     assert result.her2 == "negative"
 
 
+def test_normal_tissue_that_checks_the_stain_is_not_the_result():
+    text = (
+        "Progesterone Receptor: NEGATIVE (less than 1% immunoreactive cells present). "
+        "Non-neoplastic mammary epithelial cells are immunoreactive for estrogen and "
+        "progesterone receptors (internal. control)."
+    )
+    result = abstract(text)
+    assert [f.value for f in _facts(result, "PR")] == ["negative"]
+    assert _facts(result, "ER") == []
+    assert result.pr == "negative"
+
+
+def test_benign_tissue_named_in_the_sentence_before_does_not_hide_the_result():
+    text = "Location of calcifications: DCIS. Benign epithelium. ER: Positive. PR: Positive."
+    result = abstract(text)
+    assert (result.er, result.pr) == ("positive", "positive")
+
+
 def test_status_by_an_older_cut_off_is_a_fact_not_an_answer():
     result = abstract("Progesterone receptor: negative (5% weak nuclear staining).")
     assert result.pr is None

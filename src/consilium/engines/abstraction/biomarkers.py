@@ -48,6 +48,16 @@ RULE_BEFORE = re.compile(r"(?:considered|defined\s+as)\s+$", re.IGNORECASE)
 CONTROL_AFTER = re.compile(
     r"\W+(?:and\s+negative\s+|and\s+positive\s+)?(?:\w+\s+)?contro[li]s?\b", re.IGNORECASE
 )
+# "Non-neoplastic mammary epithelial cells are immunoreactive for estrogen and
+# progesterone receptors (internal control)": the normal tissue that checks the stain,
+# not the tumour's result. Within one sentence only ("Benign epithelium. ER: Positive"
+# is the tumour's).
+NON_TUMOUR_BEFORE = re.compile(
+    r"\b(?:non-?neoplastic|non-?tumou?r|normal|benign)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:cells|epitheli\w*|glands?|ducts?|lobules?)\s+(?:[\w/-]+\s+){0,6}$",
+    re.IGNORECASE,
+)
+INTERNAL_CONTROL = re.compile(r"\binternal\W+contro[li]s?\b", re.IGNORECASE)
 # A marker named inside a reference range or scoring key ("Reference range: estrogen and
 # progesterone receptor: <1% = negative") is not a result.
 REFERENCE_BEFORE = re.compile(
@@ -544,6 +554,8 @@ def extract(doc: Document) -> tuple[list[Fact], dict[str, str | None]]:
             or POPULATION_AFTER.search(window)
             or METHOD_NOTE.search(window[:80])
             or GENERAL_STATEMENT.search(window[:90])
+            or NON_TUMOUR_BEFORE.search(doc.text[max(0, x.start - 100) : x.start])
+            or INTERNAL_CONTROL.search(window[:100])
         ):
             results[i] = (x, None, {"not_a_result": True})
             continue
