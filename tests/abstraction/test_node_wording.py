@@ -89,3 +89,22 @@ def test_nodes_stated_free_of_tumour_in_more_wordings():
         text = f"DIAGNOSIS: Left breast, lumpectomy: Invasive ductal carcinoma. {statement}"
         result = abstract(text)
         assert result.pN == "N0", statement
+
+
+def test_a_total_of_nodes_containing_metastatic_carcinoma_stated_zero_is_n0():
+    text = (
+        "DIAGNOSIS: Right lung, upper lobe, lobectomy: squamous cell carcinoma. Lymph node "
+        "status: Total number of lymph nodes received: 12. Total number of lymph nodes "
+        "containing metastatic carcinoma: 0."
+    )
+    result = abstract(text)
+    assert result.pN == "N0"
+    assert any(f.name == "lymph_nodes_positive" and f.value == 0 for f in result.facts)
+
+
+def test_lymph_node_status_negative_is_n0():
+    text = (
+        "DIAGNOSIS: Left lung, lower lobe, lobectomy: squamous cell carcinoma, moderately "
+        "differentiated. Lymph node status: Negative."
+    )
+    assert abstract(text).pN == "N0"

@@ -341,10 +341,12 @@ NODE_EXAMINED = re.compile(
 )
 NODE_POSITIVE = re.compile(
     rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?"
-    rf"(?:{_NODE}\s+(?:positive|involved|with (?:metasta\w*|tumou?r|"
+    rf"(?:{_NODE}\s+(?:positive|involved|(?:with|containing) (?:metasta\w*|tumou?r|"
     rf"carcinoma))|(?:positive|involved|metastatic)\s+{_NODE}"
     # "Lymph Nodes: Number with metastasis: 0"
-    rf"|(?<=number )with metasta\w*)(?:\s+for\s+\w+)?\W{{0,5}}(?P<k>{_COUNT})",
+    rf"|(?<=number )with metasta\w*)"
+    # "Total number of lymph nodes containing metastatic carcinoma: 0"
+    rf"(?:\s+for\s+\w+|\s+(?:carcinoma|tumou?r|disease))?\W{{0,5}}(?P<k>{_COUNT})",
     re.IGNORECASE,
 )
 NOT_NODE_CONTEXT = re.compile(
@@ -505,6 +507,8 @@ NODES_STATED_NEGATIVE = re.compile(
     rf"|{_NODE}\s*(?:[:,]|\bwith\b)\s*(?:not involved|uninvolved|negative|benign"
     rf"|no (?:evidence of )?(?:metasta\w*|tumou?r|carcinoma|malignancy))"
     rf"|\bbenign\s+{_NODE}"
+    # "Lymph node status: Negative."
+    rf"|{_NODE}\s+status\s*:\s*(?:negative|benign|not involved|uninvolved)\b"
     # "There is no lymph nodes metastasis."
     rf"|\bno\s+{_NODE}\s+metasta\w*",
     re.IGNORECASE,
