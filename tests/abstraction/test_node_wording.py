@@ -2,7 +2,8 @@
 sections read once, a line end kept as a period inside the phrase, OCR's "lymph modes"
 and "out or", and nodes stated free of tumour in a few more wordings."""
 
-from consilium.engines.abstraction import abstract
+from consilium.engines.abstraction import abstract, findings
+from consilium.engines.abstraction.text import Document
 
 
 def _n_fact(result):
@@ -30,6 +31,21 @@ def test_a_fraction_of_several_nodes_written_again_is_the_same_nodes():
     assert result.pN == "N1"
     assert "repeats read once" in _n_fact(result).inferred_from
     assert "2 of 12" in _n_fact(result).inferred_from
+
+
+def test_the_same_fraction_for_two_specimens_of_one_diagnosis_is_not_read_once():
+    # Two levels of one diagnosis, each "2 of 3": two nodes or four (N1 or N2), so no
+    # answer. (Told in the frozen section and again in the diagnosis, it would be two.)
+    text = (
+        "DIAGNOSIS: Left breast, mastectomy: Invasive ductal carcinoma. Axillary level I: "
+        "metastatic carcinoma in 2 of 3 lymph nodes, the largest deposit 4 mm, with no "
+        "extranodal extension identified. Axillary level II: metastatic carcinoma in 2 of "
+        "3 lymph nodes, the largest deposit 6 mm. Axillary level III: five lymph nodes, "
+        "negative for tumor (0/5)."
+    )
+    assert abstract(text).pN is None
+    totals, _ = findings.node_totals(Document(text))
+    assert (totals.positive, totals.at_least, totals.at_most) == (None, 2, 4)
 
 
 def test_a_line_end_inside_the_count_phrase():

@@ -525,6 +525,17 @@ METASTASIS_FOUND = re.compile(
 )
 
 
+def _told_again(doc: Document, same: list[NodeCount]) -> bool:
+    """Whether counts with one fraction are one count told again: a single count, or a
+    fraction of several nodes each time in a different section. A repeated "1/1" may be
+    two sentinel nodes of one each, and two "1 of 3" in one diagnosis may be two neck
+    levels; those stay a range."""
+    if len(same) < 2:
+        return True
+    sections = [doc.section_at(c.start).name for c in same]
+    return (same[0].examined or 0) >= 2 and len(set(sections)) == len(sections)
+
+
 def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | None, list[Fact]]:
     """The node totals from the counts; ``positive_stated``: the report says, in some
     wording, that a node holds tumour (see POSITIVE_NODE_STATEMENT)."""
@@ -621,11 +632,14 @@ def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | Non
     distinct = {(c.positive, c.examined) for c in counts}
     dedup_k = sum(k for k, _ in distinct)
     first = counts[0]
-    repeated = [p for p in distinct if sum((c.positive, c.examined) == p for c in counts) > 1]
-    if dedup_k != total_k and all((n or 0) >= 2 for k, n in repeated if k):
-        # The same fraction of several nodes written again (frozen section, then the
-        # final diagnosis) is the same nodes: "2 of 3 (2/3)" twice is two nodes. A
-        # repeated "1/1" may be two sentinel nodes of one each; that stays a range.
+    if dedup_k != total_k and all(
+        _told_again(doc, [c for c in counts if (c.positive, c.examined) == (k, n)])
+        for k, n in distinct
+        if k
+    ):
+        # The same fraction of several nodes in different parts of the report (frozen
+        # section, final diagnosis, microscopic) is the same nodes told again: "2 of 3
+        # (2/3)" twice is two nodes.
         pairs = sorted(distinct, key=lambda p: -p[0])
         return NodeTotals(
             dedup_k,
