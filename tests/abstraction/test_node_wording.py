@@ -124,3 +124,13 @@ def test_lymph_node_status_negative_is_n0():
         "differentiated. Lymph node status: Negative."
     )
     assert abstract(text).pN == "N0"
+
+
+def test_a_fraction_of_nodes_with_granulomas_is_not_a_count_of_positive_nodes():
+    text = (
+        "DIAGNOSIS: Right lung, lower lobe, lobectomy: adenocarcinoma, acinar predominant. "
+        "Lymph nodes, right lobar and intralobar, excision: Granuloma (1/8)."
+    )
+    result = abstract(text)
+    assert (1, 8) not in _positive_counts(result)
+    assert not any(f.name == "pN" and f.value == "N1" for f in result.facts)

@@ -349,6 +349,14 @@ NODE_POSITIVE = re.compile(
     rf"(?:\s+for\s+\w+|\s+(?:carcinoma|tumou?r|disease))?\W{{0,5}}(?P<k>{_COUNT})",
     re.IGNORECASE,
 )
+# "Lymph nodes, right lobar, excision: Granuloma (1/8)": nodes with a benign finding,
+# not with tumour.
+BENIGN_FINDING_BEFORE = re.compile(
+    r"\b(?:granulom\w*|sarcoid\w*|reactive|hyperplasia|anthraco\w*|histiocyt\w*)"
+    r"[^.;()]{0,30}$",
+    re.IGNORECASE,
+)
+TUMOUR_WORD = re.compile(r"metasta|carcinom|tumou?r|malignan", re.IGNORECASE)
 NOT_NODE_CONTEXT = re.compile(
     (
         r"(?:score|grade|allred|nottingham|gleason|total|nuclear|mitotic|tubul\w*|hpf|er|pr|her2|ki-?67|\d"
@@ -422,6 +430,9 @@ def node_counts(doc: Document) -> list[NodeCount]:
         if not (0 <= k <= n and 0 < n <= 80):
             continue
         if NOT_NODE_CONTEXT.search(text[max(0, m.start() - 20) : m.start()]):
+            continue
+        before = text[max(0, m.start() - 60) : m.start()]
+        if k and BENIGN_FINDING_BEFORE.search(before) and not TUMOUR_WORD.search(before):
             continue
         if not near_node(m.start(), m.end()):
             continue
