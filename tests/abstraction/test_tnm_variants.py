@@ -18,6 +18,8 @@ from consilium.engines.abstraction import abstract
         ("Lymph node stage (AJCC 7th edition): N1b (metastasis in 2-3 nodes).", None, "N1b"),
         ("Prostate. pSTAGE: T2CNXMX.", "T2c", None),
         ("Tumor extent: T2 tumor size more than 2 cm not more than 5 cm.", "T2", None),
+        # AJCC's "m" for multiple tumours.
+        ("PATHOLOGIC STAGING: mpT1a pN0(sn)(i-).", "T1a", "N0"),
     ],
 )
 def test_written_forms(text, t, n):
@@ -41,3 +43,24 @@ def test_one_category_printed_with_its_definition_is_the_answer():
 def test_stage_words_that_are_not_stage_groups():
     assert abstract("The pathologic stage is T2N1MX.").stage_group is None
     assert abstract("Liver: stage I fibrosis, mild steatosis.").stage_group is None
+
+
+def test_an_in_situ_focus_does_not_stage_the_invasive_carcinoma():
+    # The DCIS component's pTis beside the invasive tumour's pT2, in either order and
+    # whatever weighs more: the invasive carcinoma's category is the answer.
+    text = (
+        "DIAGNOSIS: Left breast: invasive ductal carcinoma, 28 mm (pT2). SYNOPTIC: "
+        "Associated extensive DCIS grade 1, corresponding to pTis. PATHOLOGIC STAGING: "
+        "pTis (DCIS)."
+    )
+    assert abstract(text).pT == "T2"
+    assert abstract("PATHOLOGIC STAGING: pTis (DCIS), pNX.").pT == "Tis"
+
+
+def test_two_specimens_staged_separately_answer_the_invasive_one():
+    text = (
+        "Performed on Case: Pathological staging (pTN): pT is N X. Performed on Case: "
+        "Pathological staging (pTN): pT 2 N 3."
+    )
+    result = abstract(text)
+    assert (result.pT, result.pN) == ("T2", "N3")

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from consilium.engines.abstraction.model import Fact, Provenance
 from consilium.engines.abstraction.text import Document
 
-# Not inside a word, except right after "AJCC" ("[AJCCpT2N1(sn)]", "AJCCT3N1").
-_B = r"(?:(?<![A-Za-z0-9])|(?<=AJCC))"
+# Not inside a word, except right after "AJCC" ("[AJCCpT2N1(sn)]", "AJCCT3N1") or AJCC's
+# "m" for multiple tumours ("mpT2a").
+_B = r"(?:(?<![A-Za-z0-9])|(?<=AJCC)|(?<=(?<![A-Za-z0-9])m))"
 _PREFIX = r"(?P<{g}pre>(?:[yr]\s?)?[pP]\s?(?:[sS][nN]\s?)?|[yr]?c\s?)"
 _T = (
     r"T\s?(?P<t>[0-4]|is|IS|[Xx]|"
@@ -291,6 +292,11 @@ def reconcile(
         for c in pathologic:
             votes[c.main] += c.weight
         assessed = {k: v for k, v in votes.items() if not k.endswith("X")}
+        if axis == "T" and any(k[1:].isdigit() and k != "T0" for k in assessed):
+            # "pTis (DCIS)" beside "mpT2a": the in situ focus or specimen does not stage
+            # the invasive carcinoma the report also stages (AJCC: pT is the invasive
+            # tumour's, the largest when there are several).
+            assessed = {k: v for k, v in assessed.items() if k != "Tis"}
         if not assessed:
             chosen[axis] = None
             continue
