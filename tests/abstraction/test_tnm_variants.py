@@ -64,3 +64,23 @@ def test_two_specimens_staged_separately_answer_the_invasive_one():
     )
     result = abstract(text)
     assert (result.pT, result.pN) == ("T2", "N3")
+
+
+def test_several_tumours_staged_apart_answer_the_highest_t():
+    # AJCC: multiple tumours take the highest T, whichever is written more often.
+    text = (
+        "Greatest dimension (pT): slightly >0.5 cm (pT1b). SYNOPTIC: Greatest dimension "
+        "(pT): slightly >0.5 cm (pT1b). Greatest dimension (pT): The main mass lesion is "
+        "3.2 cm in greatest dimension (pT2)."
+    )
+    assert abstract(text).pT == "T2"
+
+
+def test_a_revised_stage_replaces_the_one_it_corrects():
+    text = (
+        "Pathologic stage: pT3 N1 MX. Addendum: The following template is revised to "
+        "reflect the correct pathologic stage: pT2N1Mx."
+    )
+    assert abstract(text).pT == "T2"
+    text = "TNM STAGE: AT LEAST pT2c, pN0, pMX. The TNM stage of the tumor is revised as: pT3a."
+    assert abstract(text).pT == "T3a"

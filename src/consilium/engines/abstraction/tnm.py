@@ -255,12 +255,28 @@ def candidates(doc: Document) -> list[Candidate]:
     return found
 
 
+# A correction of the stage ("revised as:", "revised to reflect the correct pathologic
+# stage:", "amended", "corrected").
+REVISED_BEFORE = re.compile(
+    r"\b(?:revised|corrected|amended|changed)\b[^.]{0,60}$|\bcorrect\s+(?:pathologic\s+)?"
+    r"(?:tnm\s+)?stag\w*[^.]{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _lead_in(doc: Document, start: int) -> str:
+    """The words before a category within its sentence (at most 80 characters)."""
+    before = doc.text[max(0, start - 80) : start]
+    return before[before.rfind(". ") + 1 :]
+
+
 def reconcile(
     doc: Document, found: list[Candidate]
 ) -> tuple[list[Fact], dict[str, Candidate | None]]:
-    """One fact per candidate; per axis the answer is the pathologic category with the
-    most weight (ties: the higher category, as AJCC stages multiple tumours by the
-    largest). Clinical categories never answer; X means not assessed (no answer)."""
+    """One fact per candidate. Per axis the answer is a pathologic category: a stated
+    correction first; then, for T, the highest category (AJCC stages multiple tumours by
+    the highest T), for N and M the one with the most weight (ties: the higher).
+    Clinical categories never answer; X means not assessed (no answer)."""
     facts: list[Fact] = []
     chosen: dict[str, Candidate | None] = {}
     for c in found:
@@ -288,6 +304,11 @@ def reconcile(
         if len({c.main for c in pathologic if c.defined}) > 1:
             # A checklist of every option with its definition: none of them is the answer.
             pathologic = [c for c in pathologic if not c.defined]
+        revised = [c for c in pathologic if REVISED_BEFORE.search(_lead_in(doc, c.start))]
+        if revised:
+            # "The TNM stage of the tumor is revised as: pT3a": the correction replaces
+            # the categories it corrects.
+            pathologic = revised
         votes: dict[str, float] = defaultdict(float)
         for c in pathologic:
             votes[c.main] += c.weight
@@ -300,7 +321,12 @@ def reconcile(
         if not assessed:
             chosen[axis] = None
             continue
-        best = max(assessed.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        if axis == "T":
+            # Several tumours, or specimens, staged apart ("pT1b" for a satellite, "pT2"
+            # for the main mass): AJCC stages multiple tumours by the highest T.
+            best = max(assessed)
+        else:
+            best = max(assessed.items(), key=lambda kv: (kv[1], kv[0]))[0]
         total = sum(assessed.values())
         if assessed[best] / total < 0.5 and len(assessed) > 2:
             chosen[axis] = None  # a checklist listing every option, or irreconcilable
