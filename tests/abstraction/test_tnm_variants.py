@@ -84,3 +84,12 @@ def test_a_revised_stage_replaces_the_one_it_corrects():
     assert abstract(text).pT == "T2"
     text = "TNM STAGE: AT LEAST pT2c, pN0, pMX. The TNM stage of the tumor is revised as: pT3a."
     assert abstract(text).pT == "T3a"
+
+
+def test_an_earlier_tumour_in_the_history_is_not_the_highest_t():
+    text = (
+        "CLINICAL HISTORY: Prior right breast carcinoma, pT3 pN1, treated 2009. "
+        "FINAL DIAGNOSIS: Left breast, lumpectomy: invasive ductal carcinoma, 1.4 cm, "
+        "pT1c pN0(sn)."
+    )
+    assert abstract(text).pT == "T1c"

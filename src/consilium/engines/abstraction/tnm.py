@@ -323,8 +323,12 @@ def reconcile(
             continue
         if axis == "T":
             # Several tumours, or specimens, staged apart ("pT1b" for a satellite, "pT2"
-            # for the main mass): AJCC stages multiple tumours by the highest T.
-            best = max(assessed)
+            # for the main mass): AJCC stages multiple tumours by the highest T. Only
+            # categories written with weight count (not a history line's earlier tumour).
+            heaviest = max(c.weight for c in pathologic if c.main in assessed)
+            best = max(
+                c.main for c in pathologic if c.main in assessed and c.weight >= heaviest / 2
+            )
         else:
             best = max(assessed.items(), key=lambda kv: (kv[1], kv[0]))[0]
         total = sum(assessed.values())
