@@ -73,3 +73,42 @@ def test_in_situ_carcinoma_measured_in_the_diagnosis_is_not_anchored():
     size = _size(text)
     assert size is None or size.cm < 2.0
     assert abstract(text).pT != "T2"
+
+
+def test_a_size_before_its_mass_across_a_line_end():
+    # "cm." then a lower-case word: the line end of a scanned report, not a new sentence.
+    text = (
+        "Breast, right, excision: Invasive ductal carcinoma, Nottingham grade III (of III), "
+        "forming a 2.0 x 1.8 x 1.5 cm. circumscribed mass."
+    )
+    size = _size(text)
+    assert size is not None and size.cm == 2.0
+    assert abstract(text).pT == "T1"
+
+
+def test_a_size_ending_a_sentence_is_not_the_next_sentences_tumours():
+    from consilium.engines.abstraction.findings import SIZE_NARRATIVE
+
+    assert SIZE_NARRATIVE.search("forming a 2.0 x 1.8 cm. circumscribed mass")
+    # "CM." then a capital: a new sentence, whose tumour the size is not.
+    assert not SIZE_NARRATIVE.search("DIAMETER IS 12.0 CM. THE TUMOR EXTENDS")
+
+
+def test_a_maximum_gross_dimension_is_a_labelled_size():
+    text = (
+        "FINAL DIAGNOSIS: BREAST, RIGHT, PARTIAL MASTECTOMY: INFILTRATING DUCT CARCINOMA. "
+        "THE TUMOR HAS A MAXIMUM GROSS DIMENSION OF 2.7 CM."
+    )
+    size = _size(text)
+    assert size is not None and size.cm == 2.7 and size.labelled
+    assert abstract(text).pT == "T2"
+
+
+def test_sizes_ranging_across_a_line_end():
+    text = (
+        "Breast, left, mastectomy: Invasive carcinoma with predominantly lobular features is "
+        "identified forming multiple (4) masses (ranging in size. from 0.7 cm to 1.6 cm in "
+        "greatest dimension)."
+    )
+    size = _size(text)
+    assert size is not None and size.cm == 1.6

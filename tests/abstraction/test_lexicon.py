@@ -34,3 +34,15 @@ def test_line_break_tolerance_keeps_character_classes():
     assert regex.search("RENAL. CELL CARCINOMA")
     assert not regex.search("renal 1ell carcinoma")
     assert isinstance(regex, re.Pattern)
+
+
+def test_line_break_tolerance_keeps_a_look_behind_fixed_width():
+    import re
+
+    from consilium.engines.abstraction.lexicon import line_break_tolerant
+
+    pattern = line_break_tolerant("(?<!no )invasion of the capsule")
+    assert pattern.startswith("(?<!no )")
+    regex = re.compile(pattern, re.IGNORECASE)
+    assert regex.search("INVASION OF THE. CAPSULE")
+    assert not regex.search("no invasion of the capsule")

@@ -134,3 +134,74 @@ def test_a_fraction_of_nodes_with_granulomas_is_not_a_count_of_positive_nodes():
     result = abstract(text)
     assert (1, 8) not in _positive_counts(result)
     assert not any(f.name == "pN" and f.value == "N1" for f in result.facts)
+
+
+def test_a_count_and_its_total_in_brackets_before_the_site():
+    text = (
+        "DIAGNOSIS: Breast, left, mastectomy and axillary dissection: Invasive lobular "
+        "carcinoma. Margins are negative for invasive carcinoma by 1.2 cm, deep margin. "
+        "Multiple (10 of 19) left axillary lymph nodes are. positive for metastatic "
+        "carcinoma."
+    )
+    assert _positive_counts(abstract(text)) == [(10, 19)]
+
+
+def test_a_single_node_of_a_bracketed_total():
+    # "A single (of 12) ... node is positive": one node of twelve; with the five negative
+    # high axillary nodes, one of seventeen (N1).
+    text = (
+        "DIAGNOSIS: Breast, left, mastectomy: Invasive ductal carcinoma. Lymph nodes, "
+        "left high axillary, dissection: Multiple (5) left high axillary lymph nodes are. "
+        "negative for tumor. Lymph nodes, left mid/low axillary, dissection: A single (of "
+        "12) left mid/low axillary lymph. node is positive for metastatic adenocarcinoma."
+    )
+    result = abstract(text)
+    assert (1, 12) in _positive_counts(result)
+    assert result.pN == "N1"
+    assert "1 of 17" in _n_fact(result).inferred_from
+
+
+def test_a_word_count_with_its_bracketed_total():
+    text = (
+        "DIAGNOSIS: Breast, right, lumpectomy: Invasive ductal carcinoma. Lymph nodes, "
+        "right axillary, sentinel biopsies: Two (of 3) axillary sentinel lymph nodes are "
+        "positive for metastatic carcinoma."
+    )
+    assert _positive_counts(abstract(text)) == [(2, 3)]
+
+
+def test_a_line_end_inside_lymph_node_and_after_the_total():
+    # Neck levels of one dissection: 1 + 2 + 1 positive nodes, 0 of 9 at level IV.
+    text = (
+        "DIAGNOSIS: Tonsil, left: Squamous cell carcinoma. LEFT NECK (MODIFIED "
+        "DISSECTION): LEVEL I: METASTATIC CARCINOMA INVOLVING ONE (1) OF SEVEN (7) LYMPH. "
+        "NODES. LEVEL II: METASTATIC CARCINOMA INVOLVING TWO (2) OF NINE (9) LYMPH. NODES. "
+        "LEVEL III: METASTATIC CARCINOMA INVOLVING ONE (1) OF SEVENTEEN (17). LYMPH NODES. "
+        "HISTOLOGICALLY UNREMARKABLE SKELETAL MUSCLE. LEVEL IV: NINE (9) LYMPH NODES AND "
+        "ASSOCIATED. FIBROADIPOSE TISSUE, NEGATIVE FOR TUMOR."
+    )
+    assert _positive_counts(abstract(text)) == [(0, 9), (1, 7), (1, 17), (2, 9)]
+
+
+def test_nodes_with_their_fibroadipose_tissue_across_a_line_end_are_negative():
+    text = (
+        "FINAL DIAGNOSIS: Lung, right upper lobe, lobectomy: Squamous cell carcinoma. ONE "
+        "(1) HILAR LYMPH NODE AND. ASSOCIATED FIBROADIPOSE TISSUE, NEGATIVE FOR TUMOR. THE "
+        "UNINVOLVED. LUNG PARENCHYMA DEMONSTRATES EMPHYSEMATOUS CHANGE. 2. LYMPH NODE, "
+        "STATION 5 (BX) : ONE (1) LYMPH NODE AND ASSOCIATED. FIBROADIPOSE TISSUE, NEGATIVE "
+        "FOR TUMOR."
+    )
+    result = abstract(text)
+    assert _positive_counts(result) == [(0, 1), (0, 1)]
+    assert result.pN == "N0"
+
+
+def test_a_positive_nodes_size_is_not_a_count():
+    totals, _ = findings.node_totals(
+        Document(
+            "A single (of 23) left axillary lymph node is positive for metastatic carcinoma. "
+            "The positive lymph. node (1.7 cm in greatest dimension) shows extranodal "
+            "extension. Multiple (2) left high axillary lymph nodes are. negative for tumor."
+        )
+    )
+    assert (totals.positive, totals.examined) == (1, 25)

@@ -143,3 +143,15 @@ def test_colon_carcinoma_confined_to_the_mucosa_is_not_t1():
         "the mucosa (intramucosal)."
     )
     assert result.pT != "T1" and (fact is None or fact.value != "T1")
+
+
+def test_an_extent_rule_reads_a_scanned_line_end():
+    # "THROUGH THE RENAL. CAPSULE": the kidney's T3 extent across a line end beats the
+    # 12 cm size (T2).
+    result, t = _inferred_t(
+        "DIAGNOSIS: KIDNEY, LEFT; RADICAL NEPHRECTOMY: RENAL CELL CARCINOMA, CLEAR CELL "
+        "TYPE, NUCLEAR GRADE II/IV. THE TUMOR GREATEST DIAMETER IS 12.0 CM. THE TUMOR "
+        "EXTENDS THROUGH THE RENAL. CAPSULE BUT IS CONFINED WITHIN GEROTA'S FASCIA."
+    )
+    assert result.pT == "T3"
+    assert "RENAL. CAPSULE" in t.inferred_from

@@ -73,7 +73,8 @@ _DIMS = (
 SIZE_LABELLED = re.compile(
     r"(?:(?:invasive )?tumou?r size|size of (?:the )?(?:invasive )?(?:tumou?r|"
     r"carcinoma|lesion|mass)|(?:greatest|largest|maximum|maximal) (?:tumou?r )"
-    r"?(?:dimension|diameter|size|extent)|size \(greatest dimension\)|size of "
+    # "THE TUMOR HAS A MAXIMUM GROSS DIMENSION OF 2.7 CM"
+    r"?(?:gross )?(?:dimension|diameter|size|extent)|size \(greatest dimension\)|size of "
     r"invasive (?:component|carcinoma)|invasive (?:tumou?r|carcinoma) size|tum"
     r"ou?r diameter|microscopic size)"
     # The value follows the label without a new sentence in between.
@@ -90,7 +91,9 @@ SIZE_NARRATIVE = re.compile(
     + _DIMS
     + r"|(?<![\d.])"
     + _DIMS.replace("dims", "dims2").replace("unit", "unit2")
-    + r"\s+(?:[\w-]+\s+){0,3}?(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule)",
+    # "forming a 2.0 x 1.8 x 1.5 cm. circumscribed mass": a scanned line end after "cm",
+    # not a new sentence ("12.0 CM. THE TUMOR ...")
+    + r"(?:\.(?=\s+(?-i:[a-z])))?\s+(?:[\w-]+\s+){0,3}?(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule)",
     re.IGNORECASE,
 )
 # "..., MEASURING 3.5 CM IN LARGEST DIMENSION", "ranging in size from 1.0 cm up to 3.7 cm"
@@ -98,7 +101,7 @@ SIZE_DIMENSION = re.compile(
     r"(?:measur\w*|spanning|up to)\W{1,3}(?:at least |approximately |approx\.? |about )?"
     + _DIMS
     + r"\W{0,3}in\W{1,3}(?:largest|greatest|maximum|maximal)\W{1,3}(?:dimension|diameter|extent)"
-    + r"|ranging in size from \d{1,2}(?:\.\d{1,2})?\s*(?:cm|mm)?\s*(?:up )?to\W{1,3}"
+    + r"|ranging in size\.?\s+from \d{1,2}(?:\.\d{1,2})?\s*(?:cm|mm)?\s*(?:up )?to\W{1,3}"
     + _DIMS.replace("dims", "dims2").replace("unit", "unit2"),
     re.IGNORECASE,
 )
@@ -288,7 +291,8 @@ def tumour_size(doc: Document) -> tuple[Size | None, list[Fact]]:
 
 # -- lymph nodes ---------------------------------------------------------------------
 # "lymph modes": a scanned report's misreading.
-_NODE = r"(?:lymph[- ]?[nm]odes?|nodes?|LNs?|SLNs?)"
+# "LYMPH. NODES": a scanned line end inside the term.
+_NODE = r"(?:lymph(?:-|\.?\s+)?[nm]odes?|nodes?|LNs?|SLNs?)"
 # A scanned report's line end, kept as a period, between a node's site and the word
 # "lymph nodes" ("in 5 of 18 axillary. lymph nodes"): the phrase goes on.
 _SITE_BREAK = (
@@ -301,8 +305,12 @@ NODE_FRACTION = re.compile(
 )
 # "six (6) out or nineteen (19)": a scanned report's "out of".
 _OUT_OF = r"(?:out\s+o[fr]|of)"
+# "Multiple (10 of 19) left axillary lymph nodes", "A single (of 6) lymph node is
+# positive", "Two (of 3) axillary sentinel lymph nodes": the count and its total in
+# brackets before the site.
 NODE_OF = re.compile(
-    rf"(?P<k>{_COUNT})\s+{_OUT_OF}\s+(?P<n>{_COUNT})\s+(?:\w+\s+){{0,3}}?(?:{_SITE_BREAK})?{_NODE}",
+    rf"(?:(?P<k>{_COUNT})\s+|(?P<k3>a\.?\s+single|{_NUM_WORD})\W{{1,3}}\(){_OUT_OF}\s+"
+    rf"(?P<n>{_COUNT})\)?\.?\s+(?:[\w/-]+\s+){{0,4}}?(?:{_SITE_BREAK})?{_NODE}",
     re.IGNORECASE,
 )
 NODE_OF_REVERSED = re.compile(
@@ -312,7 +320,8 @@ NODE_OF_REVERSED = re.compile(
 NODE_NEG = re.compile(
     rf"(?P<n>{_COUNT})\s+(?:[\w/-]+\s+){{0,4}}?{_NODE}\W{{0,4}}"
     # "one (1) hilar lymph node and associated fibroadipose tissue, negative for tumor"
-    rf"(?:and\s+(?:associated\s+)?(?:fibro)?(?:adipose|fatty|soft)\s+tissue\W{{1,4}})?"
+    # (a scanned line end after "and": "AND. ASSOCIATED FIBROADIPOSE TISSUE")
+    rf"(?:and\.?\s+(?:associated\.?\s+)?(?:fibro)?(?:adipose|fatty|soft)\s+tissue\W{{1,4}})?"
     rf"(?:\w+\W+){{0,2}}?(?:negative|"
     rf"free of|benign|no evidence of|without|no metasta\w*|no tumou?r|no carcinoma|uninvolved)"
     # "lymph node (1), negative for tumor"
@@ -346,7 +355,8 @@ NODE_POSITIVE = re.compile(
     # "Lymph Nodes: Number with metastasis: 0"
     rf"|(?<=number )with metasta\w*)"
     # "Total number of lymph nodes containing metastatic carcinoma: 0"
-    rf"(?:\s+for\s+\w+|\s+(?:carcinoma|tumou?r|disease))?\W{{0,5}}(?P<k>{_COUNT})",
+    # (not a measurement: "the positive lymph node (1.7 cm in greatest dimension)")
+    rf"(?:\s+for\s+\w+|\s+(?:carcinoma|tumou?r|disease))?\W{{0,5}}(?P<k>{_COUNT})(?![.,]\d)",
     re.IGNORECASE,
 )
 # "Lymph nodes, right lobar, excision: Granuloma (1/8)": nodes with a benign finding,
@@ -439,16 +449,17 @@ def node_counts(doc: Document) -> list[NodeCount]:
         found.append(NodeCount(k, n, m.start(), m.end(), "fraction"))
     for regex in (NODE_OF, NODE_OF_REVERSED):
         for m in regex.finditer(text):
-            k, n = number(m.group("k")), number(m.group("n"))
+            g = "k3" if regex is NODE_OF and m.group("k3") else "k"
+            k = number(re.sub(r"^a\.?\s+", "", m.group(g), flags=re.IGNORECASE))
+            n = number(m.group("n"))
             if k is None or n is None or not (0 <= k <= n and 0 < n <= 80):
                 continue
             # The same count written twice ("five of twelve lymph nodes (5/12)").
             if any(
-                abs(f.start - m.start("k")) < 80 and (f.positive, f.examined) == (k, n)
-                for f in found
+                abs(f.start - m.start(g)) < 80 and (f.positive, f.examined) == (k, n) for f in found
             ):
                 continue
-            found.append(NodeCount(k, n, m.start("k"), m.end("n"), "k of n"))
+            found.append(NodeCount(k, n, m.start(g), m.end("n"), "k of n"))
     for regex in (NODE_IN, NODE_K_POSITIVE):
         for m in regex.finditer(text):
             k = number(m.group("k"))

@@ -24,8 +24,10 @@ def line_break_tolerant(pattern: str) -> str:
     ("SQUAMOUS. CELL CARCINOMA")."""
     # "[- ]" (hyphen or space, as in "squamous[- ]cell") also takes the line break.
     pattern = pattern.replace("[- ]", "(?:-| )").replace("[ -]", "(?:-| )")
+    # A look-behind must keep a fixed width ("(?<!no )"): its spaces stay literal.
     out, depth, escaped = [], 0, False
-    for ch in pattern:
+    parens, behind = 0, None  # open groups; the depth at which a look-behind opened
+    for i, ch in enumerate(pattern):
         if escaped:
             out.append(ch)
             escaped = False
@@ -38,7 +40,17 @@ def line_break_tolerant(pattern: str) -> str:
         elif ch == "]" and depth:
             depth -= 1
             out.append(ch)
-        elif ch == " " and not depth:
+        elif ch == "(" and not depth:
+            parens += 1
+            if behind is None and pattern.startswith(("(?<=", "(?<!"), i):
+                behind = parens
+            out.append(ch)
+        elif ch == ")" and not depth:
+            if behind == parens:
+                behind = None
+            parens -= 1
+            out.append(ch)
+        elif ch == " " and not depth and behind is None:
             out.append(r"[.,]?\s+")
         else:
             out.append(ch)

@@ -8,9 +8,16 @@ import re
 from functools import cache
 
 from consilium.engines.abstraction.findings import NodeTotals, Size
-from consilium.engines.abstraction.lexicon import load
+from consilium.engines.abstraction.lexicon import line_break_tolerant, load
 from consilium.engines.abstraction.model import Fact, Provenance
 from consilium.engines.abstraction.text import Document
+
+
+def _rule(pattern: str, end: bool = True) -> re.Pattern[str]:
+    """A staging pattern as a regex that also reads a scanned report's line ends ("THE
+    TUMOR EXTENDS THROUGH THE RENAL. CAPSULE")."""
+    tail = r"(?!\w)" if end else ""
+    return re.compile(rf"(?<!\w)(?:{line_break_tolerant(pattern)}){tail}", re.IGNORECASE)
 
 
 @cache
@@ -21,26 +28,21 @@ def _sites() -> dict[str, dict]:
         compiled = dict(spec)
         compiled["name"] = name
         compiled["t_by_extent"] = [
-            (r["t"], re.compile(rf"(?<!\w)(?:{r['pattern']})", re.IGNORECASE))
-            for r in spec.get("t_by_extent", [])
+            (r["t"], _rule(r["pattern"], end=False)) for r in spec.get("t_by_extent", [])
         ]
-        compiled["t_blockers"] = [
-            re.compile(rf"(?<!\w)(?:{p})(?!\w)", re.IGNORECASE) for p in spec.get("t_blockers", [])
-        ]
+        compiled["t_blockers"] = [_rule(p) for p in spec.get("t_blockers", [])]
         compiled["t_rules"] = [
             {
                 "t": r["t"],
                 "why": r["why"],
                 "all": [
-                    (kind, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE))
-                    for cond in r["all"]
-                    for kind, pattern in cond.items()
+                    (kind, _rule(pattern)) for cond in r["all"] for kind, pattern in cond.items()
                 ],
             }
             for r in spec.get("t_rules", [])
         ]
         compiled["size_firm_when"] = [
-            (kind, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE))
+            (kind, _rule(pattern))
             for cond in spec.get("size_firm_when", [])
             for kind, pattern in cond.items()
         ]

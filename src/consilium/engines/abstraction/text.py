@@ -34,6 +34,50 @@ SENTENCE_END = re.compile(r"[.!?;](?=\s+[A-Z0-9(\[\"'#-])|\n\s*\n|\n(?=[A-Z0-9(]
 CLINICAL_HISTORY_MAX = 400
 
 
+@cache
+def _misreads() -> tuple[int, dict[str, str], frozenset[str]]:
+    """Each term of data/ocr.yaml with one letter blanked ("carci?oma") -> the term."""
+    data = load("ocr")
+    keys: dict[str, str] = {}
+    for term in data["vocabulary"]:
+        for i in range(len(term)):
+            keys[term[:i] + "?" + term[i + 1 :]] = term
+    return int(data["min_length"]), keys, frozenset(data["real_words"])
+
+
+_WORD = re.compile(r"[A-Za-z]{7,}")
+
+
+# A form's hint of what a field takes, between the field's name and its colon: "ER
+# (xy%,n/a) : 95", "Her-2/neu (0-3+,n/a) : 1". Its "n/a" is an allowed answer, not the
+# answer; read as blanks, so the field reads "ER : 95".
+FORM_HINT = re.compile(r"\([^()]{0,12}?,\s*n/a\)(?=\s*:)", re.IGNORECASE)
+
+
+def restore_misreads(text: str) -> str:
+    """The text with each word one letter off a known term read as that term, letter
+    case kept ("CARCINONA" -> "CARCINOMA"), and forms' answer hints blanked. Same length,
+    so offsets are unchanged."""
+    text = FORM_HINT.sub(lambda m: " " * len(m.group(0)), text)
+    min_length, keys, real = _misreads()
+    out: list[str] | None = None
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        low = word.lower()
+        if len(word) < min_length or low in real:
+            continue
+        for i in range(len(low)):
+            term = keys.get(low[:i] + "?" + low[i + 1 :])
+            if term is None or term == low:
+                continue
+            if out is None:
+                out = list(text)
+            fixed = term[i].upper() if word[i].isupper() or word.isupper() else term[i]
+            out[m.start() + i] = fixed
+            break
+    return text if out is None else "".join(out)
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -87,7 +131,10 @@ class Document:
     original text, so provenance spans can be highlighted as they are."""
 
     def __init__(self, text: str, document_id: str | None = None):
-        self.text = text
+        # Rules read the text with OCR misreads restored (same length: offsets hold);
+        # a fact quotes the sentence as it was received.
+        self.original = text
+        self.text = restore_misreads(text)
         self.document_id = document_id
         self.sections = self._find_sections()
         self._section_starts = [s.start for s in self.sections]
@@ -154,7 +201,7 @@ class Document:
 
     def sentence(self, pos: int) -> str:
         a, b = self.sentence_span(pos)
-        return self.text[a:b].strip()
+        return self.original[a:b].strip()
 
     def weight_at(self, pos: int) -> float:
         return self.section_at(pos).weight
