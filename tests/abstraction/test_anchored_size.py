@@ -112,3 +112,38 @@ def test_sizes_ranging_across_a_line_end():
     )
     size = _size(text)
     assert size is not None and size.cm == 1.6
+
+
+def test_a_size_written_right_after_the_carcinomas_name():
+    # The next item of the diagnosis line, even on a line that began with the specimen.
+    text = (
+        "FINAL DIAGNOSIS: BREAST AND AXILLA, LEFT, MODIFIED RADICAL MASTECTOMY: - "
+        'INFILTRATING DUCTAL CARCINOMA ("A2-A7"), 4.5 BY 4.5 BY 3.5 CM, NOTTINGHAM 6/9 '
+        "(TUBULES 3, NUCLEI 2, MITOSIS 1)."
+    )
+    size = _size(text)
+    assert size is not None and size.cm == 4.5 and size.anchored
+    assert abstract(text).pT == "T2"
+    text = "FINAL DIAGNOSIS: LEFT BREAST, SEGMENTAL MASTECTOMY. MEDULLARY CARCINOMA, 2.0 CM."
+    assert _size(text).cm == 2.0
+
+
+def test_a_size_after_the_name_of_in_situ_or_nodal_carcinoma_is_not_the_tumours():
+    assert _size("FINAL DIAGNOSIS: BREAST: DUCTAL CARCINOMA IN SITU, 1.0 CM.") is None
+    assert (
+        _size(
+            "FINAL DIAGNOSIS: AXILLARY LYMPH NODE: METASTATIC CARCINOMA, 1.2 CM, EXTRANODAL "
+            "EXTENSION PRESENT."
+        )
+        is None
+    )
+
+
+def test_inflammatory_breast_cancer_is_not_staged_by_size():
+    # AJCC T4d: the size (T2 by itself) must not answer.
+    diagnosis = (
+        "DIAGNOSIS: A. BIOPSY OF LEFT BREAST: BREAST WITH INFILTRATING DUCTAL CARCINOMA "
+        "(2.2 CM), NUCLEAR GRADE 3."
+    )
+    assert abstract(diagnosis).pT == "T2"
+    assert abstract("CLINICAL HISTORY: Inflammatory breast cancer. " + diagnosis).pT is None

@@ -205,3 +205,13 @@ def test_a_positive_nodes_size_is_not_a_count():
         )
     )
     assert (totals.positive, totals.examined) == (1, 25)
+
+
+def test_number_with_metastases_and_number_examined():
+    text = (
+        "DIAGNOSIS: Colon, transverse, resection: Adenocarcinoma. The pathologic stage is "
+        "pT4. Lymph nodes: Number with metastases: 1; Number examined: 23."
+    )
+    result = abstract(text)
+    assert result.pN == "N1"
+    assert [f.value for f in result.facts_named("lymph_nodes_examined")] == [23]

@@ -64,3 +64,18 @@ def test_a_forms_answer_hint_is_not_the_answer():
     # A field answered "n/a" itself is still not performed.
     result = abstract("Invasive ductal carcinoma of the breast. Ki-67: n/a.")
     assert [f.assertion for f in result.facts_named("Ki-67")] == ["not_performed"]
+
+
+def test_a_fields_value_scanned_as_the_letter_o_is_zero():
+    assert restore_misreads("LYMPH NODES POSITIVE: o. Nuclei stained: O,") == (
+        "LYMPH NODES POSITIVE: 0. Nuclei stained: 0,"
+    )
+    # Not a word that begins with o, nor a value that goes on.
+    assert restore_misreads("Summary of sections: o omentum.") == (
+        "Summary of sections: o omentum."
+    )
+    result = abstract(
+        "Invasive ductal carcinoma of the breast, 1.2 cm. LYMPH NODES POSITIVE: o. "
+        "LYMPH NODES EXAMINED: 2."
+    )
+    assert result.pN == "N0"

@@ -93,7 +93,8 @@ SIZE_NARRATIVE = re.compile(
     + _DIMS.replace("dims", "dims2").replace("unit", "unit2")
     # "forming a 2.0 x 1.8 x 1.5 cm. circumscribed mass": a scanned line end after "cm",
     # not a new sentence ("12.0 CM. THE TUMOR ...")
-    + r"(?:\.(?=\s+(?-i:[a-z])))?\s+(?:[\w-]+\s+){0,3}?(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule)",
+    + r"(?:\.(?=\s+(?-i:[a-z])))?\s+(?:[\w-]+\s+){0,3}?"
+    + r"(?:carcinoma|tumou?r|mass|neoplasm|lesion|nodule)",
     re.IGNORECASE,
 )
 # "..., MEASURING 3.5 CM IN LARGEST DIMENSION", "ranging in size from 1.0 cm up to 3.7 cm"
@@ -110,6 +111,16 @@ SIZE_DIMENSION = re.compile(
 SIZE_MEASURING = re.compile(
     r"(?:measur\w*|spanning|spans|extends over|covers)\W{1,3}(?:an area of )?"
     r"(?:at least |approximately |approx\.? |about |up to )?" + _DIMS,
+    re.IGNORECASE,
+)
+# The size written right after the carcinoma's name, as the next item of the diagnosis
+# line: "INFILTRATING DUCTAL CARCINOMA ("A2-A7"), 4.5 BY 4.5 BY 3.5 CM, NOTTINGHAM 6/9",
+# "MEDULLARY CARCINOMA, 2.0 CM.", "INFILTRATING DUCT CARCINOMA. 1.4 CM IN GREATEST
+# DIMENSION". Taken only when anchored to the carcinoma in the diagnosis (_anchored).
+SIZE_AFTER_NAME = re.compile(
+    r"\b(?:adeno)?carcinoma\W{1,3}(?:\([^()]{1,20}\)\W{1,3})?\(?"
+    + _DIMS
+    + r"(?=\s*(?:[,.;()]|in (?:greatest|largest|maximum) dimension))",
     re.IGNORECASE,
 )
 SIZE_EXCLUDE_AFTER = re.compile(
@@ -212,6 +223,7 @@ def sizes(doc: Document) -> list[Size]:
         (SIZE_NARRATIVE, False),
         (SIZE_DIMENSION, False),
         (SIZE_MEASURING, False),
+        (SIZE_AFTER_NAME, False),
     ):
         for m in regex.finditer(doc.text):
             dims = m.group("dims") if m.groupdict().get("dims") else m.groupdict().get("dims2")
@@ -229,7 +241,13 @@ def sizes(doc: Document) -> list[Size]:
                 after = doc.text[end : end + 40]
             if SIZE_EXCLUDE_AFTER.match(after):
                 continue
-            if not labelled and SIZE_EXCLUDE_BEFORE.search(doc.text[max(0, start - 60) : start]):
+            # (Right after the carcinoma's name, the size is the carcinoma's whatever the
+            # line began with: "MASTECTOMY: - INFILTRATING DUCTAL CARCINOMA, 4.5 CM".)
+            if (
+                not labelled
+                and regex is not SIZE_AFTER_NAME
+                and SIZE_EXCLUDE_BEFORE.search(doc.text[max(0, start - 60) : start])
+            ):
                 continue
             if labelled:
                 before = doc.text[max(0, m.start() - 80) : m.start()]
@@ -251,7 +269,7 @@ def sizes(doc: Document) -> list[Size]:
                 continue
             section = doc.section_at(start).name
             anchored = not labelled and _anchored(doc, start, section)
-            if regex is SIZE_MEASURING and not anchored:
+            if regex in (SIZE_MEASURING, SIZE_AFTER_NAME) and not anchored:
                 continue
             found.append(Size(cm, start, end, labelled, section, anchored))
     return found
@@ -345,7 +363,9 @@ NODE_K_POSITIVE = re.compile(
 )
 NODE_EXAMINED = re.compile(
     rf"(?:(?:number|no\.|#|total)\s+(?:of\s+)?)?(?:regional\s+)?{_NODE}\s+(?:examined|identified|recovered|retrieved|submitted|sampled|received|found)\W{{0,5}}(?P<n>{_COUNT})"
-    rf"|total\s+(?:number\s+)?(?:of\s+)?(?:nodes\s+)?(?:examined|sampled|retrieved)\W{{0,5}}(?P<n2>{_COUNT})",
+    # "Lymph nodes: Number with metastases: 1; Number examined: 23"
+    rf"|(?:total\s+(?:number\s+)?|number\s+)(?:of\s+)?(?:nodes\s+)?(?:examined|sampled|retrieved)"
+    rf"\W{{0,5}}(?P<n2>{_COUNT})",
     re.IGNORECASE,
 )
 NODE_POSITIVE = re.compile(

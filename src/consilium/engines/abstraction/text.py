@@ -52,13 +52,17 @@ _WORD = re.compile(r"[A-Za-z]{7,}")
 # (xy%,n/a) : 95", "Her-2/neu (0-3+,n/a) : 1". Its "n/a" is an allowed answer, not the
 # answer; read as blanks, so the field reads "ER : 95".
 FORM_HINT = re.compile(r"\([^()]{0,12}?,\s*n/a\)(?=\s*:)", re.IGNORECASE)
+# A form's value scanned as the letter o: "Lymph nodes positive: o.", "Nuclei stained: o."
+# A field's whole value, so a zero.
+FIELD_ZERO = re.compile(r"(?<=:)(\s*)[oO](?=\s*[.,;]|\s*$)")
 
 
 def restore_misreads(text: str) -> str:
     """The text with each word one letter off a known term read as that term, letter
-    case kept ("CARCINONA" -> "CARCINOMA"), and forms' answer hints blanked. Same length,
-    so offsets are unchanged."""
+    case kept ("CARCINONA" -> "CARCINOMA"), forms' answer hints blanked and a field's
+    value "o" read as zero. Same length, so offsets are unchanged."""
     text = FORM_HINT.sub(lambda m: " " * len(m.group(0)), text)
+    text = FIELD_ZERO.sub(lambda m: m.group(1) + "0", text)
     min_length, keys, real = _misreads()
     out: list[str] | None = None
     for m in _WORD.finditer(text):
