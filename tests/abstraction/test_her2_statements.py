@@ -80,3 +80,20 @@ def test_results_block_fact_keeps_its_score_and_says_where_it_was_read():
     (fact,) = [f for f in _her2_facts(text) if f.value == "negative"]
     assert fact.detail["ihc_score"] == "1+"
     assert fact.detail["read_from"] == "results block"
+
+
+@pytest.mark.parametrize(
+    ("text", "her2"),
+    [
+        # The report's own interpretation of its score (the pre-2007 HercepTest key).
+        ("HER-2/NEU IS INTERPRETED AS WEAKLY POSITIVE (SCORE 2+).", "positive"),
+        ("HER-2/NEU IS INTERPRETED AS POSITIVE (SCORE 2+).", "positive"),
+        ("HER-2/NEU IS INTERPRETED AS NEGATIVE (SCORE 1+).", "negative"),
+        # A score without an interpretation reads by today's scale.
+        ("HER-2/NEU: SCORE 2+.", "equivocal"),
+    ],
+)
+def test_a_stated_interpretation_of_the_score_is_the_result(text, her2):
+    facts = _her2_facts(text)
+    assert [f.value for f in facts] == [her2]
+    assert facts[0].detail.get("ihc_score") in ("1+", "2+")

@@ -374,6 +374,15 @@ def _receptor(window: str) -> tuple[str | None, dict]:
     return None, detail
 
 
+# "HER-2/NEU IS INTERPRETED AS WEAKLY POSITIVE (SCORE 2+)": the report's own reading of
+# its score wins over today's scale (before the ASCO/CAP 2007 guideline, the HercepTest
+# key called 2+ "weakly positive"; the 2+ is kept as the score).
+INTERPRETED_AS = re.compile(
+    r"\binterpreted\s+as\s+(?:(?:weakly|strongly)\s+)?(?P<s>positive|negative|equivocal)\b",
+    re.IGNORECASE,
+)
+
+
 def _her2(window: str) -> tuple[str | None, dict]:
     detail: dict = {}
     score = HER2_SCORE.search(window[:70])
@@ -399,6 +408,9 @@ def _her2(window: str) -> tuple[str | None, dict]:
     if score:
         s = score.group("s") or score.group("s2") or score.group("s3")
         detail["ihc_score"] = f"{s}+"
+        stated = INTERPRETED_AS.search(window, 0, score.start())
+        if stated:
+            return stated.group("s").lower(), detail
         return {"0": "negative", "1": "negative", "2": "equivocal", "3": "positive"}[s], detail
     ratio = RATIO.search(window)
     if ratio:
