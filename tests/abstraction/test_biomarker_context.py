@@ -121,3 +121,16 @@ def test_her2_plus_by_fish_is_an_ish_result():
 def test_a_dash_before_a_clone_name_is_not_a_negative_sign():
     result = abstract("Progesterone receptor protein (PR- clone 1E2): POSITIVE, 60% of nuclei.")
     assert result.pr == "positive"
+
+
+def test_a_test_ordered_before_with_its_result_is_the_result():
+    result = abstract(
+        "Invasive ductal carcinoma of the breast. ESTROGEN RECEPTORS: Previously ordered and "
+        "positive. PROGESTERONE RECEPTORS: Previously ordered and negative."
+    )
+    assert (result.er, result.pr) == ("positive", "negative")
+    # Ordered and not yet read stays pending.
+    result = abstract(
+        "Invasive ductal carcinoma of the breast. ESTROGEN RECEPTORS: ordered, to follow."
+    )
+    assert [f.assertion for f in result.facts_named("ER")] == ["pending"]

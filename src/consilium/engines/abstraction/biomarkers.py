@@ -253,6 +253,14 @@ def _status_words(window: str) -> tuple[str | None, re.Match[str] | None]:
     return status, m
 
 
+# "ESTROGEN RECEPTORS: Previously ordered and positive", "HER 2 NEU by IHC: Previously
+# ordered; weakly positive": the test was ordered before and this is its result.
+ORDERED_THEN_RESULT = re.compile(
+    r"\s*(?:and|;|,)\s*(?:(?:weakly|strongly)\s+)?(?:positive|negative|equivocal)\b",
+    re.IGNORECASE,
+)
+
+
 def _first_status(window: str) -> tuple[str | None, re.Match[str] | None]:
     results = _lexicon()[1]
     best = None
@@ -265,6 +273,7 @@ def _first_status(window: str) -> tuple[str | None, re.Match[str] | None]:
                 or THRESHOLD_AFTER.match(window, m.end())
                 or CONTROL_AFTER.match(window, m.end())
                 or RULE_BEFORE.search(window[max(0, m.start() - 16) : m.start()])
+                or (status == "pending" and ORDERED_THEN_RESULT.match(window, m.end()))
             ):
                 continue
             if best is None or m.start() < best[1].start():
