@@ -18,6 +18,11 @@ def test_a_term_misread_by_one_letter_is_restored_in_its_own_case():
 def test_real_words_and_exact_terms_are_left_alone():
     text = "Metastases are identified; the carcinoma identifies invasion of receptors."
     assert restore_misreads(text) == text
+    text = "The tumour involves capillary spaces; the pathologist examines the slides."
+    assert restore_misreads(text) == text
+    assert restore_misreads("PAPILIARY carcinoma, Lymphatio invasion") == (
+        "PAPILLARY carcinoma, Lymphatic invasion"
+    )
 
 
 def test_short_words_are_left_alone():
