@@ -81,3 +81,25 @@ def test_checklist_listing_every_code_states_no_morphology():
 def test_histology_of_named_variants(text, code, histology):
     result = abstract(text)
     assert (result.cancer_type, result.histology) == (code, histology)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "histology"),
+    [
+        (
+            'PRIMARY SITE: Cervix. 1- "Biopsy of endocervical lesion": Endocervical mucinous '
+            "adenocarcinoma, invasive, poorly differentiated.",
+            "ECAD",
+            "8482/3",
+        ),
+        (
+            "UTERUS, CERVIX, BIOPSY. - INVASIVE MUCINOUS ADENOCARCINOMA, ENDOCERVICAL TYPE.",
+            "ECAD",
+            "8482/3",
+        ),
+        ("Stomach, gastrectomy: mucinous adenocarcinoma of the antrum.", "MSTAD", "8480/3"),
+    ],
+)
+def test_mucinous_adenocarcinoma_of_the_cervix_and_stomach(text, code, histology):
+    result = abstract(text)
+    assert (result.cancer_type, result.histology) == (code, histology)
