@@ -34,8 +34,23 @@ def test_a_fraction_of_several_nodes_written_again_is_the_same_nodes():
 
 
 def test_the_same_fraction_for_two_specimens_of_one_diagnosis_is_not_read_once():
-    # Two levels of one diagnosis, each "2 of 3": two nodes or four (N1 or N2), so no
-    # answer. (Told in the frozen section and again in the diagnosis, it would be two.)
+    # Two specimens of one diagnosis, each "2 of 3", without a level of their own: two
+    # nodes or four (N1 or N2), so no answer. (Told in the frozen section and again in
+    # the diagnosis, it would be two.)
+    text = (
+        "DIAGNOSIS: Left breast, mastectomy: Invasive ductal carcinoma. Sentinel lymph "
+        "nodes, excision: metastatic carcinoma in 2 of 3 lymph nodes, the largest deposit "
+        "4 mm, with no extranodal extension identified. Axillary contents, dissection: "
+        "metastatic carcinoma in 2 of 3 lymph nodes, the largest deposit 6 mm. Additional "
+        "tissue: five lymph nodes, negative for tumor (0/5)."
+    )
+    assert abstract(text).pN is None
+    totals, _ = findings.node_totals(Document(text))
+    assert (totals.positive, totals.at_least, totals.at_most) == (None, 2, 4)
+
+
+def test_the_same_fraction_at_two_named_axillary_levels_is_added():
+    # Level I and level II each "2 of 3": four positive nodes.
     text = (
         "DIAGNOSIS: Left breast, mastectomy: Invasive ductal carcinoma. Axillary level I: "
         "metastatic carcinoma in 2 of 3 lymph nodes, the largest deposit 4 mm, with no "
@@ -43,9 +58,9 @@ def test_the_same_fraction_for_two_specimens_of_one_diagnosis_is_not_read_once()
         "3 lymph nodes, the largest deposit 6 mm. Axillary level III: five lymph nodes, "
         "negative for tumor (0/5)."
     )
-    assert abstract(text).pN is None
     totals, _ = findings.node_totals(Document(text))
-    assert (totals.positive, totals.at_least, totals.at_most) == (None, 2, 4)
+    assert (totals.positive, totals.examined) == (4, 11)
+    assert "level of its own" in totals.basis
 
 
 def test_a_line_end_inside_the_count_phrase():
@@ -215,3 +230,18 @@ def test_number_with_metastases_and_number_examined():
     result = abstract(text)
     assert result.pN == "N1"
     assert [f.value for f in result.facts_named("lymph_nodes_examined")] == [23]
+
+
+def test_the_same_count_at_two_named_neck_levels_is_two_nodes():
+    # "1 of 3" at level II and "1 of 3" at level III: two positive nodes (N2 in the
+    # head and neck), not one node told twice.
+    text = (
+        "DIAGNOSIS: Tongue, partial glossectomy: Invasive squamous cell carcinoma, "
+        "moderately differentiated. JUGULAR CHAIN LYMPH NODE, LEVELS II, III AND IV: "
+        "METASTATIC SQUAMOUS CARCINOMA IN 1 OF 3 LYMPH NODES FROM LEVEL II. METASTATIC "
+        "SQUAMOUS CARCINOMA IN 1 OF 3 LYMPH NODES FROM LEVEL III. Two lymph nodes from "
+        "level IV, no tumor present."
+    )
+    result = abstract(text)
+    assert _positive_counts(result) == [(1, 3), (1, 3)]
+    assert result.pN == "N2"

@@ -474,9 +474,16 @@ def node_counts(doc: Document) -> list[NodeCount]:
             n = number(m.group("n"))
             if k is None or n is None or not (0 <= k <= n and 0 < n <= 80):
                 continue
-            # The same count written twice ("five of twelve lymph nodes (5/12)").
+            # The same count written twice ("five of twelve lymph nodes (5/12)"); two
+            # phrases in words are two statements ("1 of 3 ... from level II. ... 1 of 3
+            # ... from level III").
             if any(
-                abs(f.start - m.start(g)) < 80 and (f.positive, f.examined) == (k, n) for f in found
+                (f.positive, f.examined) == (k, n)
+                and (
+                    f.start == m.start(g)  # one phrase read both ways
+                    or (f.how == "fraction" and abs(f.start - m.start(g)) < 80)
+                )
+                for f in found
             ):
                 continue
             found.append(NodeCount(k, n, m.start(g), m.end("n"), "k of n"))
@@ -565,6 +572,28 @@ METASTASIS_FOUND = re.compile(
     r"|(?<!no )metasta\w*(?: [\w-]+){0,5} (?:was|were|is|are) (?:found|present|seen)",
     re.IGNORECASE,
 )
+
+
+# The level or station a count belongs to, named right after it ("1 OF 3 LYMPH NODES FROM
+# LEVEL II") or in the part label before it ("LYMPH NODE, STATION 5: ...").
+NODE_LEVEL = re.compile(
+    r"\b(?:levels?|station|zone)\s+(?P<id>[IVX]{1,4}[AB]?|\d{1,2}[ABLR]?)\b", re.IGNORECASE
+)
+
+
+def _level_of(doc: Document, count: NodeCount) -> str | None:
+    after = NODE_LEVEL.search(doc.text, count.end, count.end + 45)
+    if after:
+        return after.group("id").upper()
+    before = list(NODE_LEVEL.finditer(doc.text, max(0, count.start - 60), count.start))
+    return before[-1].group("id").upper() if before else None
+
+
+def _levels_apart(doc: Document, same: list[NodeCount]) -> bool:
+    """Whether counts with one fraction each name a level or station of their own: two
+    neck levels of "1 of 3" each are two positive nodes, not one told twice."""
+    levels = [_level_of(doc, c) for c in same]
+    return None not in levels and len(set(levels)) == len(levels)
 
 
 def _told_again(doc: Document, same: list[NodeCount]) -> bool:
@@ -661,7 +690,13 @@ def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | Non
         return NodeTotals(
             None, None, "node counts read miss a node said to be positive", first.start, first.end
         ), facts
-    if len({(c.positive, c.examined) for c in counts}) == 1:
+    distinct = {(c.positive, c.examined) for c in counts}
+    groups = {p: [c for c in counts if (c.positive, c.examined) == p] for p in distinct}
+    repeated = [g for (k, _), g in groups.items() if k and len(g) > 1]
+    # Every repeat names a level or station of its own ("1 of 3 ... from level II", "1 of
+    # 3 ... from level III"): different nodes, to be added.
+    named_apart = bool(repeated) and all(_levels_apart(doc, g) for g in repeated)
+    if len(distinct) == 1 and not named_apart:
         # One count, or the same count written again ("2/11 positive (axillary 2/11)").
         c = counts[0]
         return NodeTotals(
@@ -671,13 +706,12 @@ def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | Non
             c.start,
             c.end,
         ), facts
-    distinct = {(c.positive, c.examined) for c in counts}
     dedup_k = sum(k for k, _ in distinct)
     first = counts[0]
-    if dedup_k != total_k and all(
-        _told_again(doc, [c for c in counts if (c.positive, c.examined) == (k, n)])
-        for k, n in distinct
-        if k
+    if (
+        not named_apart
+        and dedup_k != total_k
+        and all(_told_again(doc, groups[(k, n)]) for k, n in distinct if k)
     ):
         # The same fraction of several nodes in different parts of the report (frozen
         # section, final diagnosis, microscopic) is the same nodes told again: "2 of 3
@@ -695,14 +729,17 @@ def _node_totals(doc: Document, positive_stated: bool) -> tuple[NodeTotals | Non
         return NodeTotals(
             0, max(ns), "no positive node among those examined", first.start, counts[-1].end
         ), facts
+    if dedup_k == total_k or named_apart:
+        return NodeTotals(
+            total_k,
+            sum(ns),
+            f"sum of node counts per specimen "
+            f"({', '.join(f'{c.positive}/{c.examined}' for c in counts)})"
+            + (", each repeat at a level of its own" if named_apart else ""),
+            first.start,
+            counts[-1].end,
+        ), facts
     return NodeTotals(
-        total_k,
-        sum(ns),
-        f"sum of node counts per specimen "
-        f"({', '.join(f'{c.positive}/{c.examined}' for c in counts)})",
-        first.start,
-        counts[-1].end,
-    ) if dedup_k == total_k else NodeTotals(
         None,
         None,
         f"node counts ambiguous (repeated fractions: {dedup_k} to {total_k} positive)",
