@@ -245,3 +245,15 @@ def test_the_same_count_at_two_named_neck_levels_is_two_nodes():
     result = abstract(text)
     assert _positive_counts(result) == [(1, 3), (1, 3)]
     assert result.pN == "N2"
+
+
+def test_the_same_count_told_again_for_the_same_level_is_read_once():
+    # The level named after the first count belongs to it; the next part's label ("Level
+    # III: benign") is not the first count's level.
+    text = (
+        "DIAGNOSIS: Tongue: squamous cell carcinoma. Neck, level II: metastatic carcinoma "
+        "in 1 of 3 lymph nodes. Level III: benign lymph nodes. FINAL: Metastatic carcinoma "
+        "in 1 of 3 lymph nodes from level II."
+    )
+    totals, _ = findings.node_totals(Document(text))
+    assert (totals.positive, totals.examined) == (1, 3)

@@ -582,10 +582,12 @@ NODE_LEVEL = re.compile(
 
 
 def _level_of(doc: Document, count: NodeCount) -> str | None:
-    after = NODE_LEVEL.search(doc.text, count.end, count.end + 45)
+    """The level named with the count in its own sentence (not the next part's label)."""
+    start, end = doc.sentence_span(count.start)
+    after = NODE_LEVEL.search(doc.text, count.end, min(count.end + 45, max(end, count.end)))
     if after:
         return after.group("id").upper()
-    before = list(NODE_LEVEL.finditer(doc.text, max(0, count.start - 60), count.start))
+    before = list(NODE_LEVEL.finditer(doc.text, max(start, count.start - 60), count.start))
     return before[-1].group("id").upper() if before else None
 
 
