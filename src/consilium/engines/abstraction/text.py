@@ -35,17 +35,16 @@ CLINICAL_HISTORY_MAX = 400
 
 
 @cache
-def _misreads() -> tuple[int, dict[str, str], frozenset[str]]:
-    """Each term of data/ocr.yaml with one letter blanked ("carci?oma") -> the term."""
+def _misreads() -> tuple[re.Pattern[str], dict[str, str], frozenset[str]]:
+    """The words long enough to be checked (data/ocr.yaml's min_length), each term with
+    one letter blanked ("carci?oma") -> the term, and the real words left alone."""
     data = load("ocr")
     keys: dict[str, str] = {}
     for term in data["vocabulary"]:
         for i in range(len(term)):
             keys[term[:i] + "?" + term[i + 1 :]] = term
-    return int(data["min_length"]), keys, frozenset(data["real_words"])
-
-
-_WORD = re.compile(r"[A-Za-z]{7,}")
+    word = re.compile(rf"[A-Za-z]{{{int(data['min_length'])},}}")
+    return word, keys, frozenset(data["real_words"])
 
 
 # A form's hint of what a field takes, between the field's name and its colon: "ER
@@ -63,12 +62,12 @@ def restore_misreads(text: str) -> str:
     value "o" read as zero. Same length, so offsets are unchanged."""
     text = FORM_HINT.sub(lambda m: " " * len(m.group(0)), text)
     text = FIELD_ZERO.sub(lambda m: m.group(1) + "0", text)
-    min_length, keys, real = _misreads()
+    words, keys, real = _misreads()
     out: list[str] | None = None
-    for m in _WORD.finditer(text):
+    for m in words.finditer(text):
         word = m.group(0)
         low = word.lower()
-        if len(word) < min_length or low in real:
+        if low in real:
             continue
         for i in range(len(low)):
             term = keys.get(low[:i] + "?" + low[i + 1 :])
